@@ -1,0 +1,1 @@
+"""Nightly reminders: reading times and zones, schedule maths, and the delivery tick."""

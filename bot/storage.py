@@ -1,0 +1,185 @@
+"""The one place that touches SQLite: reminder subscriptions and the Telegram file_id cache.
+
+The store is synchronous on purpose. The bot's handlers and its delivery tick all run on one
+asyncio event loop thread, every statement here is an indexed primary-key or range lookup that
+takes well under a millisecond, and a synchronous store needs no thread hand-off (which would cost
+more than the query) and cannot interleave two writes halfway through. The one slower call is the
+batch claim of a whole tick, which is a single transaction over an index.
+
+Durability: the file runs in WAL mode with ``synchronous=FULL`` and every write method commits
+before it returns, so once a handler has stored a reminder and confirmed it, a ``kill -9`` (or a
+power cut) cannot lose it.
+
+The ``schema_version`` table records how many entries of ``MIGRATIONS`` have been applied; opening
+an older file applies the rest in order, so later changes migrate the file instead of breaking it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+DATABASE_NAME = "footbot.sqlite3"
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE subscriptions (
+        chat_id INTEGER PRIMARY KEY,
+        local_time TEXT,
+        zone TEXT NOT NULL,
+        next_due_utc INTEGER,
+        last_sent_local_date TEXT,
+        snoozed_until_utc INTEGER
+    );
+    CREATE INDEX subscriptions_by_next_due ON subscriptions (next_due_utc)
+        WHERE next_due_utc IS NOT NULL;
+    CREATE TABLE telegram_files (
+        key TEXT PRIMARY KEY,
+        file_id TEXT NOT NULL
+    );
+    """,
+)
+
+_COLUMNS = "chat_id, local_time, zone, next_due_utc, last_sent_local_date, snoozed_until_utc"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Everything stored about one chat's reminder (and nothing else: never message text).
+
+    ``local_time`` is "HH:MM" or None when only a zone has been chosen; ``next_due_utc`` (Unix
+    seconds) is None while the reminder is off; ``snoozed_until_utc`` is set while the next due
+    time is a snooze rather than the daily reminder.
+    """
+
+    chat_id: int
+    local_time: str | None
+    zone: str
+    next_due_utc: int | None = None
+    last_sent_local_date: str | None = None
+    snoozed_until_utc: int | None = None
+
+
+class Store:
+    """A SQLite file holding reminder subscriptions and cached Telegram file_ids."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    @classmethod
+    def open(cls, data_dir: Path) -> Store:
+        """Open (creating if needed) the bot's database inside ``data_dir``."""
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return cls(data_dir / DATABASE_NAME)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        row = self._db.execute("SELECT version FROM schema_version").fetchone()
+        return int(row[0])
+
+    def _migrate(self) -> None:
+        with self._transaction() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = db.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                db.execute("INSERT INTO schema_version (version) VALUES (0)")
+                version = 0
+            else:
+                version = int(row[0])
+            for script in MIGRATIONS[version:]:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+
+    # Subscriptions -------------------------------------------------------------------------
+
+    def subscription(self, chat_id: int) -> Subscription | None:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM subscriptions WHERE chat_id = ?", (chat_id,)
+        ).fetchone()
+        return None if row is None else Subscription(*row)
+
+    def save(self, subscription: Subscription) -> None:
+        """Upsert one chat's subscription; storing the same value twice changes nothing."""
+        self.save_many([subscription])
+
+    def save_many(self, subscriptions: Iterable[Subscription]) -> None:
+        """Upsert many subscriptions in one committed transaction (a tick's claims, bulk loads)."""
+        rows = [
+            (
+                s.chat_id,
+                s.local_time,
+                s.zone,
+                s.next_due_utc,
+                s.last_sent_local_date,
+                s.snoozed_until_utc,
+            )
+            for s in subscriptions
+        ]
+        with self._transaction() as db:
+            db.executemany(
+                f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET local_time = excluded.local_time, "
+                "zone = excluded.zone, next_due_utc = excluded.next_due_utc, "
+                "last_sent_local_date = excluded.last_sent_local_date, "
+                "snoozed_until_utc = excluded.snoozed_until_utc",
+                rows,
+            )
+
+    def delete(self, chat_id: int) -> bool:
+        """Remove everything stored about a chat; True if there was something to remove."""
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        return cursor.rowcount > 0
+
+    def due(self, now_utc: int, limit: int) -> list[Subscription]:
+        """Subscriptions whose next due time is at or before ``now_utc``, earliest first."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM subscriptions WHERE next_due_utc <= ? "
+            "ORDER BY next_due_utc LIMIT ?",
+            (now_utc, limit),
+        ).fetchall()
+        return [Subscription(*row) for row in rows]
+
+    def count_active(self) -> int:
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM subscriptions WHERE next_due_utc IS NOT NULL"
+        ).fetchone()
+        return int(row[0])
+
+    # Telegram file_id cache ----------------------------------------------------------------
+
+    def get_file_id(self, key: str) -> str | None:
+        row = self._db.execute(
+            "SELECT file_id FROM telegram_files WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_file_id(self, key: str, file_id: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO telegram_files (key, file_id) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id",
+                (key, file_id),
+            )
