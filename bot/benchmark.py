@@ -1,0 +1,57 @@
+"""``footbot bench``: how fast the engine answers, reported as medians and percentiles.
+
+Speed targets live here rather than in tests: a shared machine makes timed tests flaky.
+"""
+
+import statistics
+import time
+from collections.abc import Sequence
+
+from bot.engine import Engine
+
+LONG_MESSAGE_CHARS = 5_000
+
+
+def _latencies_ms(engine: Engine, messages: Sequence[str], rounds: int) -> list[float]:
+    timings = []
+    for _ in range(rounds):
+        for message in messages:
+            start = time.perf_counter_ns()
+            engine.answer(message)
+            timings.append((time.perf_counter_ns() - start) / 1e6)
+    return timings
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def long_messages(engine: Engine) -> list[str]:
+    """5,000-character rants built from the knowledge's own questions plus noise."""
+    questions = [q for e in engine.knowledge.entries for q in e.questions]
+    messages = []
+    for offset in range(20):
+        words = " ".join(questions[offset:] + questions[:offset])
+        filler = f"{words} 🦶😩 " * (LONG_MESSAGE_CHARS // max(1, len(words)) + 1)
+        messages.append(filler[:LONG_MESSAGE_CHARS])
+    return messages
+
+
+def run_benchmark(engine: Engine, rounds: int = 5) -> list[str]:
+    """Time every known question (short) and 5,000-character messages; return report lines."""
+    short = [q for e in engine.knowledge.entries for q in e.questions]
+    short += ["wat oil shoud i uze", "xyz", "🦶🦶🦶", "Will it rain this weekend?"]
+    _latencies_ms(engine, short, 1)  # warm caches before measuring
+    short_ms = _latencies_ms(engine, short, rounds)
+    long_ms = _latencies_ms(engine, long_messages(engine), rounds)
+    total_seconds = sum(short_ms) / 1000
+    return [
+        f"short messages: {len(short_ms)} answers, p50 {statistics.median(short_ms):.3f} ms, "
+        f"p99 {_percentile(short_ms, 0.99):.3f} ms, "
+        f"{len(short_ms) / total_seconds:,.0f} per second",
+        f"{LONG_MESSAGE_CHARS:,}-character messages: {len(long_ms)} answers, "
+        f"p50 {statistics.median(long_ms):.3f} ms, p99 {_percentile(long_ms, 0.99):.3f} ms",
+        f"targets: p50 <= 0.5 ms, p99 <= 2 ms, long <= 5 ms; "
+        f"long/short median ratio {statistics.median(long_ms) / statistics.median(short_ms):.1f}x",
+    ]

@@ -1,0 +1,130 @@
+"""The ``footbot`` command line (also ``python -m bot``).
+
+Usage::
+
+    footbot                      run the bot (Telegram with TELEGRAM_BOT_TOKEN, else console chat)
+    footbot ask "question"       one answer as text (--json for the machine-readable reply)
+    footbot ask --json           one JSON reply per stdin line
+    footbot chat                 console chat with the engine
+    footbot check                validate knowledge/ (exit 2 on problems)
+    footbot eval FILE            score an evaluation set
+    footbot bench                engine latency benchmark
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot import benchmark, console, evaluation
+from bot.config import Settings
+from bot.engine import Engine, KnowledgeError
+from bot.engine.lint import check_knowledge
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 2
+
+
+def _fail(message: str) -> int:
+    print(f"footbot: {message}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine.load(args.knowledge)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    questions = (
+        [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    )
+    for question in questions:
+        reply = engine.answer(question)
+        if args.json:
+            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(reply.text, flush=True)
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    console.chat(_engine(args), console.prompt_lines(), print)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    problems = check_knowledge(args.knowledge)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.knowledge}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"knowledge OK: {args.knowledge}")
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    report = evaluation.evaluate(_engine(args), evaluation.load_cases(args.file))
+    for line in [*report.misses(), *report.lines()]:
+        print(line)
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    for line in benchmark.run_benchmark(_engine(args), rounds=args.rounds):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if settings.token is None:
+        print("TELEGRAM_BOT_TOKEN is not set: starting a local console chat (Ctrl-D to leave).")
+        return cmd_chat(args)
+    from bot.telegram.app import run
+
+    return run(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="footbot", description="Foot-massage answers and bot.")
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        default=Settings.from_env().knowledge_dir,
+        help="knowledge folder (default: $FOOTBOT_KNOWLEDGE or the bundled knowledge/)",
+    )
+    parser.set_defaults(handler=cmd_run)
+    commands = parser.add_subparsers(title="commands")
+
+    def command(
+        name: str, handler: Callable[[argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("run", cmd_run, "run the bot (console chat when no token is set)")
+    ask = command("ask", cmd_ask, "answer one question, or one per stdin line")
+    ask.add_argument("question", nargs="*", help="the question (omit to read stdin lines)")
+    ask.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+    command("chat", cmd_chat, "chat with the engine in the terminal")
+    command("check", cmd_check, "validate the knowledge folder")
+    evaluate = command("eval", cmd_eval, "score an evaluation set")
+    evaluate.add_argument("file", type=Path, help="evaluation YAML (list of q/expect/must cases)")
+    bench = command("bench", cmd_bench, "benchmark the answer engine")
+    bench.add_argument("--rounds", type=int, default=5, help="passes over the messages")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except (KnowledgeError, evaluation.EvalSetError) as error:
+        return _fail(str(error))
+    except BrokenPipeError:
+        return EXIT_OK
+    return result

@@ -1,0 +1,34 @@
+"""Settings read from the environment, in one place so every entry point agrees on them."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the bot needs to know about its surroundings; only the token is secret."""
+
+    token: str | None = None
+    api_url: str | None = None
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = 8443
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+        port = env.get("PORT", "").strip()
+        return cls(
+            token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
+            api_url=env.get("TELEGRAM_API_URL", "").strip() or None,
+            data_dir=Path(env.get("FOOTBOT_DATA", "").strip() or "data"),
+            knowledge_dir=Path(env.get("FOOTBOT_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
+            webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
+            webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
+            port=int(port) if port.isdigit() else cls.port,
+        )

@@ -1,0 +1,47 @@
+"""A local chat in the terminal with the same engine the Telegram bot uses (no token, no network).
+
+Type a question; type the number of a suggestion to open it; ``/quit`` or Ctrl-D leaves.
+"""
+
+from collections.abc import Callable, Iterable
+
+from bot.engine import Engine, Reply, Suggestion
+
+QUIT_COMMANDS = frozenset({"/quit", "/exit", "quit", "exit"})
+
+
+def _show(reply: Reply, write: Callable[[str], None]) -> tuple[Suggestion, ...]:
+    write(reply.text)
+    options = reply.suggestions or reply.related
+    if reply.related:
+        write("")
+        for number, option in enumerate(options, 1):
+            write(f"  [{number}] {option.label}")
+    write("")
+    return options
+
+
+def chat(engine: Engine, lines: Iterable[str], write: Callable[[str], None]) -> None:
+    """Answer each line; numbers pick one of the last reply's buttons, as a tap would."""
+    options = _show(engine.answer("hello"), write)
+    for line in lines:
+        message = line.strip()
+        if message.lower() in QUIT_COMMANDS:
+            break
+        if not message:
+            continue
+        if message.isdigit() and 1 <= int(message) <= len(options):
+            reply = engine.reply_for(options[int(message) - 1].entry_id)
+        else:
+            reply = engine.answer(message.lstrip("/"))
+        options = _show(reply, write)
+
+
+def prompt_lines(prompt: str = "you> ") -> Iterable[str]:
+    """Read lines from the terminal until end of input."""
+    while True:
+        try:
+            yield input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return

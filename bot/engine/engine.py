@@ -1,0 +1,207 @@
+"""The answer engine: from a person's message to a finished ``Reply``.
+
+Usage::
+
+    engine = Engine.load(Path("knowledge"))
+    reply = engine.answer("how often should I rub my feet?")
+    print(reply.text)
+
+Order of decisions for free text: urgent symptoms, greetings, off-topic subjects, contraindication
+questions (answered from the safety entries only), then the best match or a fallback with
+"did you mean" suggestions. Nothing here knows about Telegram.
+"""
+
+from pathlib import Path
+
+from bot.engine.knowledge import Entry, Knowledge
+from bot.engine.language import HELP, THANKS, Analysis, Analyzer
+from bot.engine.matcher import Match, Matcher
+from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
+from bot.engine.triage import Triage
+
+# Below this score a match is not trusted and the fallback is sent instead.
+CONFIDENCE_THRESHOLD = 0.34
+# Matches above this score are offered as "did you mean" suggestions under a fallback.
+SUGGESTION_FLOOR = 0.15
+MAX_SUGGESTIONS = 3
+MAX_RELATED = 3
+
+
+class Engine:
+    """Answers messages from the knowledge; one instance serves every channel."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.version = knowledge.version
+        self._entries = {entry.id: entry for entry in knowledge.entries}
+        self._analyzer = Analyzer(knowledge.language)
+        self._analyzer.learn(
+            text for e in knowledge.entries for text in (*e.questions, *e.keywords, e.title)
+        )
+        self._matcher = Matcher(knowledge.entries, self._analyzer)
+        self._triage = Triage(knowledge.triage)
+        self._safety_ids = frozenset(e.id for e in knowledge.entries if e.kind is Kind.SAFETY)
+        self._tips = [e for e in knowledge.entries if e.tip]
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> "Engine":
+        """Load and validate the knowledge; raises ``KnowledgeError`` with a one-line reason."""
+        return cls(Knowledge.load(knowledge_dir))
+
+    # -- free text ----------------------------------------------------------------------------
+
+    def answer(self, message: str) -> Reply:
+        analysis = self._analyzer.analyse(message)
+        if not analysis.normalized:
+            return self._fallback(())
+        if self._triage.red_flag(analysis.normalized) is not None:
+            return self._finish(Kind.URGENT, self.text("urgent"), health=True)
+        if analysis.only_social:
+            return self._social(analysis)
+        if analysis.off_topic and not analysis.mentions_feet:
+            return self._fallback(())
+        if self._triage.mentions_contraindication(analysis.normalized):
+            return self._safety_answer(analysis)
+        matches = self._matcher.rank(analysis, limit=MAX_SUGGESTIONS + 1)
+        if matches and matches[0].score >= CONFIDENCE_THRESHOLD:
+            return self._entry_reply(matches[0].entry, matches[0].score)
+        if analysis.social:
+            return self._social(analysis)
+        return self._fallback(matches)
+
+    def search(self, message: str, limit: int = 10) -> list[Reply]:
+        """The best answers for a partial query (inline mode): no fallback, no triage text."""
+        analysis = self._analyzer.analyse(message)
+        if not analysis.tokens:
+            return [self.reply_for(entry.id) for entry in self.techniques()[:limit]]
+        matches = self._matcher.rank(analysis, limit=limit)
+        return [
+            self._entry_reply(m.entry, m.score) for m in matches if m.score >= SUGGESTION_FLOOR
+        ]
+
+    # -- known entries ------------------------------------------------------------------------
+
+    def entry(self, entry_id: str) -> Entry:
+        return self._entries[entry_id]
+
+    def reply_for(self, entry_id: str) -> Reply:
+        return self._entry_reply(self._entries[entry_id], 1.0)
+
+    def techniques(self) -> list[Entry]:
+        return [e for e in self.knowledge.entries if e.kind is Kind.TECHNIQUE]
+
+    def routine(self) -> Entry:
+        return next(e for e in self.knowledge.entries if e.kind is Kind.ROUTINE)
+
+    def benefits(self) -> list[Entry]:
+        return [e for e in self.knowledge.entries if e.id.startswith("benefit-")]
+
+    def step_page(self, entry_id: str, index: int) -> Reply:
+        """One step of a technique or the routine, as a page of a step-by-step walkthrough."""
+        entry = self._entries[entry_id]
+        if not 0 <= index < len(entry.steps):
+            raise IndexError(f"{entry_id} has {len(entry.steps)} steps, not {index + 1}")
+        total = len(entry.steps)
+        header = self.text("step_header", title=entry.title, number=index + 1, total=total)
+        parts = [header, entry.steps[index]]
+        if index == total - 1:
+            parts.extend(self._technique_footer(entry))
+        return self._finish(entry.kind, "\n\n".join(parts), health=entry.health, entry=entry)
+
+    def tip(self, n: int) -> Reply:
+        """The nightly tip for day ``n``: consecutive days get different tips."""
+        if not self._tips:
+            return self._finish(Kind.FAQ, self.text("greeting"), health=False)
+        entry = self._tips[n % len(self._tips)]
+        return self._finish(Kind.FAQ, entry.tip or "", health=entry.health, entry=entry)
+
+    def text(self, key: str, **values: object) -> str:
+        """A fixed text from knowledge/texts; values fill its ``{placeholders}``."""
+        template = self.knowledge.texts[key]
+        return template.format(**values) if values else template
+
+    # -- building replies ---------------------------------------------------------------------
+
+    def _finish(
+        self,
+        kind: Kind,
+        body: str,
+        *,
+        health: bool,
+        entry: Entry | None = None,
+        confidence: float = 1.0,
+        suggestions: tuple[Suggestion, ...] = (),
+        related: tuple[Suggestion, ...] = (),
+    ) -> Reply:
+        return finish_reply(
+            kind,
+            body,
+            health=health,
+            disclaimer_text=self.text("disclaimer"),
+            entry_id=entry.id if entry else None,
+            confidence=confidence,
+            suggestions=suggestions,
+            related=related,
+        )
+
+    def _entry_reply(self, entry: Entry, confidence: float) -> Reply:
+        related = tuple(
+            Suggestion(rid, self._entries[rid].title)
+            for rid in entry.related[:MAX_RELATED]
+            if rid in self._entries
+        )
+        return self._finish(
+            entry.kind,
+            self._body(entry),
+            health=entry.health,
+            entry=entry,
+            confidence=confidence,
+            related=related,
+        )
+
+    def _body(self, entry: Entry) -> str:
+        if not entry.steps:
+            return entry.answer or ""
+        lines = [entry.title]
+        if entry.summary or entry.answer:
+            lines.append(entry.summary or entry.answer or "")
+        steps = "\n".join(f"{number}. {step}" for number, step in enumerate(entry.steps, 1))
+        return "\n\n".join([*lines, steps, *self._technique_footer(entry)])
+
+    def _technique_footer(self, entry: Entry) -> list[str]:
+        footer = []
+        if entry.time:
+            footer.append(self.text("technique_time", time=entry.time))
+        if entry.caution:
+            footer.append(self.text("technique_caution", caution=entry.caution))
+        return footer
+
+    def _social(self, analysis: Analysis) -> Reply:
+        key = (
+            "help" if HELP in analysis.social else "thanks" if THANKS in analysis.social else None
+        )
+        return self._finish(Kind.GREETING, self.text(key or "greeting"), health=False)
+
+    def _safety_answer(self, analysis: Analysis) -> Reply:
+        matches = self._matcher.rank(analysis, allowed=self._safety_ids, limit=1)
+        if matches and matches[0].score >= SUGGESTION_FLOOR:
+            return self._entry_reply(matches[0].entry, max(matches[0].score, 0.5))
+        overview = self._triage.safety_overview
+        if overview in self._entries:
+            return self._entry_reply(self._entries[overview], 0.5)
+        return self._entry_reply(matches[0].entry, 0.5) if matches else self._fallback(())
+
+    def _fallback(self, matches: list[Match] | tuple[()]) -> Reply:
+        suggestions = tuple(
+            Suggestion(m.entry.id, m.entry.title)
+            for m in matches[:MAX_SUGGESTIONS]
+            if m.score >= SUGGESTION_FLOOR
+        )
+        body = self.text("fallback")
+        if suggestions:
+            lines = "\n".join(f"• {s.label}" for s in suggestions)
+            body = f"{body}\n\n{self.text('suggestions_intro')}\n{lines}"
+        confidence = matches[0].score if matches else 0.0
+        return self._finish(
+            Kind.FALLBACK, body, health=False, confidence=confidence, suggestions=suggestions
+        )

@@ -1,0 +1,304 @@
+"""Load the knowledge folder: FAQ entries, fixed texts, language and triage rules.
+
+Layout (see the README's "Editing the knowledge" section)::
+
+    knowledge/faq/*.yaml      lists of entries
+    knowledge/texts/*.yaml    mappings of fixed texts (keys unique across files)
+    knowledge/language.yaml   stopwords, synonyms, greetings, off-topic words
+    knowledge/triage.yaml     red-flag rules and safety terms
+
+Loading never raises on content mistakes: it collects located ``Problem``s so ``footbot check``
+can list them all at once; ``Knowledge.load`` turns them into a one-line ``KnowledgeError``.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.engine.problems import Problem
+from bot.engine.reply import Kind
+
+ENTRY_KINDS = frozenset({Kind.FAQ, Kind.TECHNIQUE, Kind.ROUTINE, Kind.SAFETY})
+LINE_KEY = "__line__"
+MIN_QUESTIONS = 4
+
+
+class KnowledgeError(Exception):
+    """The knowledge folder cannot be used; the message is one line naming the place to fix."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One question-and-answer unit of the knowledge base."""
+
+    id: str
+    kind: Kind
+    title: str
+    questions: tuple[str, ...]
+    answer: str | None
+    steps: tuple[str, ...]
+    health: bool
+    source: str
+    related: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    tip: str | None = None
+    summary: str | None = None
+    time: str | None = None
+    caution: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the engine reads from disk, already validated for structure."""
+
+    root: Path
+    entries: tuple[Entry, ...]
+    texts: dict[str, str]
+    language: dict[str, Any]
+    triage: dict[str, Any]
+    version: str
+    problems: tuple[Problem, ...] = field(default=())
+
+    @classmethod
+    def load(cls, root: Path) -> "Knowledge":
+        knowledge = read_knowledge(root)
+        if knowledge.problems:
+            first = knowledge.problems[0]
+            more = len(knowledge.problems) - 1
+            extra = f" (and {more} more; run `footbot check`)" if more else ""
+            raise KnowledgeError(f"{first}{extra}")
+        return knowledge
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping, for located problems."""
+
+
+def _construct_mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = {str(key): value for key, value in loader.construct_mapping(node, deep=True).items()}
+    mapping[LINE_KEY] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_mapping_with_line,
+)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 0
+        problems.append(Problem(_display(path, root), line, None, f"bad YAML: {error.problem}"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problems.append(Problem(_display(path, root), 0, None, f"cannot read: {error}"))
+    return None
+
+
+def strip_lines(value: Any) -> Any:
+    """Drop the line markers the loader adds, recursively."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k != LINE_KEY}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value
+
+
+def _string_list(raw: Any) -> tuple[str, ...] | None:
+    if raw is None:
+        return ()
+    if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        return tuple(item.strip() for item in raw)
+    return None
+
+
+def _optional_text(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
+    if not isinstance(raw, dict):
+        problems.append(
+            Problem(file, 0, None, "each entry must be a mapping with id, questions...")
+        )
+        return None
+    line = int(raw.get(LINE_KEY, 0))
+    entry_id = raw.get("id")
+    if not isinstance(entry_id, str) or not entry_id.strip():
+        problems.append(Problem(file, line, None, "missing field `id`"))
+        return None
+
+    def problem(message: str) -> None:
+        problems.append(Problem(file, line, entry_id, message))
+
+    before = len(problems)
+    kind_name = raw.get("kind", Kind.FAQ.value)
+    kind = Kind(kind_name) if kind_name in {k.value for k in ENTRY_KINDS} else None
+    if kind is None:
+        problem(f"unknown kind {kind_name!r} (use faq, technique, routine or safety)")
+    questions = _string_list(raw.get("questions"))
+    if questions is None or len([q for q in questions if q]) < MIN_QUESTIONS:
+        problem(f"`questions` must list at least {MIN_QUESTIONS} phrasings")
+    answer = _optional_text(raw, "answer")
+    steps = _string_list(raw.get("steps"))
+    if steps is None or any(not step for step in steps):
+        problem("`steps` must be a list of non-empty strings")
+    if "steps" in raw and not steps:
+        problem("`steps` is empty")
+    if not answer and not steps:
+        problem("missing field `answer` (or `steps`)")
+    if kind in {Kind.TECHNIQUE, Kind.ROUTINE} and not steps:
+        problem(f"a {kind} entry needs `steps`")
+    health = raw.get("health")
+    if not isinstance(health, bool):
+        problem("missing field `health` (true or false)")
+    source = _optional_text(raw, "source")
+    if not source:
+        problem("missing field `source` (the guide's section title, or `authored`)")
+    related = _string_list(raw.get("related"))
+    keywords = _string_list(raw.get("keywords"))
+    if related is None or keywords is None:
+        problem("`related` and `keywords` must be lists of strings")
+    if len(problems) > before or kind is None:
+        return None
+    if questions is None or steps is None or related is None or keywords is None:
+        return None
+    if source is None or not isinstance(health, bool):
+        return None
+    title = _optional_text(raw, "title") or questions[0].rstrip("?")
+    return Entry(
+        id=entry_id.strip(),
+        kind=kind,
+        title=title,
+        questions=tuple(q for q in questions if q),
+        answer=answer,
+        steps=steps,
+        health=health,
+        source=source,
+        related=related,
+        keywords=keywords,
+        tip=_optional_text(raw, "tip"),
+        summary=_optional_text(raw, "summary"),
+        time=_optional_text(raw, "time"),
+        caution=_optional_text(raw, "caution"),
+        file=file,
+        line=line,
+    )
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    yield from sorted(folder.glob("*.yaml"))
+    yield from sorted(folder.glob("*.yml"))
+
+
+def _read_entries(root: Path, problems: list[Problem]) -> list[Entry]:
+    entries: list[Entry] = []
+    seen: dict[str, Entry] = {}
+    for path in _yaml_files(root / "faq"):
+        file = _display(path, root)
+        data = _read_yaml(path, root, problems)
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            problems.append(Problem(file, 1, None, "an entries file must be a YAML list"))
+            continue
+        for raw in data:
+            entry = _parse_entry(raw, file, problems)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                first = seen[entry.id]
+                message = f"duplicate id (first defined at {first.file}:{first.line})"
+                problems.append(Problem(file, entry.line, entry.id, message))
+                continue
+            seen[entry.id] = entry
+            entries.append(entry)
+    if not entries and not problems:
+        problems.append(Problem(_display(root / "faq", root), 0, None, "no entries found"))
+    for entry in entries:
+        for related_id in entry.related:
+            if related_id not in seen:
+                message = f"unknown `related` id {related_id!r}"
+                problems.append(Problem(entry.file, entry.line, entry.id, message))
+    return entries
+
+
+def _read_texts(root: Path, problems: list[Problem]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    origin: dict[str, str] = {}
+    for path in _yaml_files(root / "texts"):
+        file = _display(path, root)
+        data = _read_yaml(path, root, problems)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(file, 1, None, "a texts file must be a YAML mapping"))
+            continue
+        for key, value in strip_lines(data).items():
+            if not isinstance(value, str):
+                problems.append(Problem(file, 0, key, "a text must be a string"))
+            elif key in texts:
+                problems.append(Problem(file, 0, key, f"text key also defined in {origin[key]}"))
+            else:
+                texts[key] = value.strip()
+                origin[key] = file
+    return texts
+
+
+def _read_mapping(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any]:
+    if not path.is_file():
+        problems.append(Problem(_display(path, root), 0, None, "file is missing"))
+        return {}
+    data = _read_yaml(path, root, problems)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(_display(path, root), 1, None, "must be a YAML mapping"))
+        return {}
+    result: dict[str, Any] = strip_lines(data)
+    return result
+
+
+def _version(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.y*ml")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def read_knowledge(root: Path) -> Knowledge:
+    """Read everything, collecting problems instead of stopping at the first one."""
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgeError(f"knowledge folder not found: {root} (set FOOTBOT_KNOWLEDGE)")
+    problems: list[Problem] = []
+    entries = _read_entries(root, problems)
+    texts = _read_texts(root, problems)
+    language = _read_mapping(root / "language.yaml", root, problems)
+    triage = _read_mapping(root / "triage.yaml", root, problems)
+    return Knowledge(
+        root=root,
+        entries=tuple(entries),
+        texts=texts,
+        language=language,
+        triage=triage,
+        version=_version(root),
+        problems=tuple(problems),
+    )

@@ -1,0 +1,148 @@
+"""Turn a normalised message into canonical topic tokens, as described by knowledge/language.yaml.
+
+Synonyms (in English and French) fold into one canonical token, stopwords disappear, and a word
+the knowledge has never seen is corrected to the closest known word when it is a likely typo.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.engine.text import normalize, stem
+
+GREETING = "_greeting"
+THANKS = "_thanks"
+HELP = "_help"
+SOCIAL_TOKENS = frozenset({GREETING, THANKS, HELP})
+OFF_TOPIC_PREFIX = "!"
+# Words that may sit beside a greeting without making it a question ("hi bot", "thanks again").
+_SOCIAL_FILLERS = frozenset(
+    {"bot", "footbot", "there", "again", "lot", "much", "all", "guys", "tous"}
+)
+# Only the first words of a long message are analysed, and only a few unknown words are
+# typo-corrected, so the cost of a message is bounded whatever its length.
+MAX_WORDS = 60
+MAX_CORRECTIONS = 12
+TYPO_MIN_LENGTH = 4
+TYPO_SCORE_CUTOFF = 82.0
+
+
+def canonical_token(phrase: str) -> str:
+    """The single token a canonical synonym becomes ("big toe" -> "big_toe")."""
+    return normalize(phrase).replace(" ", "_")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the engine needs to know about a message's words."""
+
+    normalized: str
+    tokens: tuple[str, ...]
+    unknown: tuple[str, ...]
+    off_topic: tuple[str, ...]
+    social: frozenset[str]
+    mentions_feet: bool
+
+    @property
+    def only_social(self) -> bool:
+        """True for "hi", "thanks!", "help please": nothing to search for."""
+        return bool(self.social) and not self.tokens and not self.unknown and not self.off_topic
+
+
+class Analyzer:
+    """Tokenises messages the same way the knowledge's questions were tokenised."""
+
+    def __init__(self, language: dict[str, Any]) -> None:
+        self._stopwords = {normalize(w) for w in language.get("stopwords", [])}
+        self._phrases: dict[tuple[str, ...], str] = {}
+        for canonical, variants in (language.get("synonyms") or {}).items():
+            token = canonical_token(canonical)
+            for phrase in [canonical, *variants]:
+                self._add_phrase(phrase, token)
+        for key, token in (("greetings", GREETING), ("thanks", THANKS), ("help", HELP)):
+            for phrase in language.get(key, []):
+                self._add_phrase(phrase, token)
+        for phrase in language.get("off_topic", []):
+            self._add_phrase(phrase, OFF_TOPIC_PREFIX + canonical_token(phrase))
+        self._foot_tokens = {canonical_token(w) for w in language.get("foot_words", [])}
+        self._max_phrase = max((len(p) for p in self._phrases), default=1)
+        self._known_words: dict[str, str] = {}
+        self._typo_candidates: list[str] = []
+        self._vocabulary: set[str] = set(self._phrases.values())
+
+    def _add_phrase(self, phrase: str, token: str) -> None:
+        words = tuple(normalize(phrase).split())
+        if words:
+            self._phrases.setdefault(words, token)
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Remember the words of the knowledge, so typos can be corrected towards them."""
+        for words, token in self._phrases.items():
+            if len(words) == 1:
+                self._known_words[words[0]] = token
+        for text in texts:
+            for word in normalize(text).split():
+                if word not in self._stopwords and word not in self._known_words:
+                    self._known_words[word] = stem(word)
+        self._vocabulary.update(self._known_words.values())
+        self._typo_candidates = [w for w in self._known_words if len(w) >= TYPO_MIN_LENGTH]
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self._vocabulary)
+
+    def analyse(self, message: str) -> Analysis:
+        normalized = normalize(message)
+        words = normalized.split()[:MAX_WORDS]
+        tokens, unknown = self._tokens(words, correct=True)
+        content = tuple(t for t in tokens if t not in SOCIAL_TOKENS and t[0] != OFF_TOPIC_PREFIX)
+        return Analysis(
+            normalized=normalized,
+            tokens=content,
+            unknown=tuple(unknown),
+            off_topic=tuple(t for t in tokens if t[0] == OFF_TOPIC_PREFIX),
+            social=frozenset(t for t in tokens if t in SOCIAL_TOKENS),
+            mentions_feet=any(t in self._foot_tokens for t in content),
+        )
+
+    def _tokens(self, words: list[str], *, correct: bool) -> tuple[list[str], list[str]]:
+        tokens: list[str] = []
+        unknown: list[str] = []
+        corrections = 0
+        i = 0
+        while i < len(words):
+            for size in range(min(self._max_phrase, len(words) - i), 0, -1):
+                token = self._phrases.get(tuple(words[i : i + size]))
+                if token is not None:
+                    tokens.append(token)
+                    i += size
+                    break
+            else:
+                word = words[i]
+                i += 1
+                if word in self._stopwords or word in _SOCIAL_FILLERS:
+                    continue
+                stemmed = stem(word)
+                if not correct or stemmed in self._vocabulary:
+                    tokens.append(stemmed)
+                    continue
+                fixed = None
+                if corrections < MAX_CORRECTIONS and len(word) >= TYPO_MIN_LENGTH:
+                    corrections += 1
+                    fixed = self._correct(word)
+                if fixed is None:
+                    unknown.append(stemmed)
+                else:
+                    tokens.append(fixed)
+        return tokens, unknown
+
+    def _correct(self, word: str) -> str | None:
+        match = process.extractOne(
+            word, self._typo_candidates, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE_CUTOFF
+        )
+        if match is None:
+            return None
+        found: str = match[0]
+        return self._known_words.get(found, found)

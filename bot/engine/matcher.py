@@ -1,0 +1,105 @@
+"""Rank knowledge entries against a message's tokens.
+
+Each entry is indexed by several small documents: every question, every keyword and its title,
+tokenised by the same ``Analyzer`` as incoming messages. A message scores against a document with
+an IDF-weighted Dice overlap, so rare topic words ("reflexology", "heel") count for more than
+words every entry shares ("foot", "massage"); rapidfuzz then breaks near-ties by comparing the
+message with the closest question as a string. An entry's score is its best document's score.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.engine.knowledge import Entry
+from bot.engine.language import Analysis, Analyzer
+from bot.engine.reply import Kind
+
+# A word the knowledge has never seen weighs this much in the message: enough to lower the
+# confidence of "Is Bitcoin a good investment?", not so much that filler words sink a question.
+UNKNOWN_WORD_WEIGHT = 1.2
+IMPLIED_KIND_TOKENS = frozenset({Kind.TECHNIQUE, Kind.ROUTINE})
+# Share of the final score that comes from rapidfuzz's string similarity.
+STRING_SHARE = 0.15
+
+
+@dataclass(frozen=True)
+class _Document:
+    entry_index: int
+    tokens: frozenset[str]
+    weight: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+
+
+class Matcher:
+    """An inverted index over the entries' questions, keywords and titles."""
+
+    def __init__(self, entries: Sequence[Entry], analyzer: Analyzer) -> None:
+        self._entries = tuple(entries)
+        self._analyzer = analyzer
+        analysed: list[tuple[int, tuple[str, ...]]] = []
+        for index, entry in enumerate(self._entries):
+            # Techniques and the routine also answer to their kind's name ("the heel technique").
+            implied = (entry.kind.value,) if entry.kind in IMPLIED_KIND_TOKENS else ()
+            for text in (*entry.questions, *entry.keywords, entry.title):
+                analysis = analyzer.analyse(text)
+                if analysis.tokens:
+                    analysed.append((index, (*analysis.tokens, *implied)))
+        entry_tokens: dict[int, set[str]] = defaultdict(set)
+        for index, tokens in analysed:
+            entry_tokens[index].update(tokens)
+        document_frequency: dict[str, int] = defaultdict(int)
+        for tokens_of_entry in entry_tokens.values():
+            for token in tokens_of_entry:
+                document_frequency[token] += 1
+        total = len(self._entries) + 1
+        self._idf = {t: math.log(total / (df + 0.5)) for t, df in document_frequency.items()}
+        self._documents: list[_Document] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for index, tokens in analysed:
+            unique = frozenset(tokens)
+            doc_id = len(self._documents)
+            weight = sum(self._idf[t] for t in unique)
+            self._documents.append(_Document(index, unique, weight, " ".join(sorted(unique))))
+            for token in unique:
+                self._postings[token].append(doc_id)
+
+    def weight(self, token: str) -> float:
+        return self._idf.get(token, UNKNOWN_WORD_WEIGHT)
+
+    def rank(
+        self, analysis: Analysis, *, allowed: frozenset[str] | None = None, limit: int = 5
+    ) -> list[Match]:
+        """The best entries for the message, best first, each with a score in 0..1."""
+        query = frozenset(analysis.tokens)
+        if not query:
+            return []
+        query_weight = sum(self.weight(t) for t in query)
+        query_weight += UNKNOWN_WORD_WEIGHT * len(set(analysis.unknown))
+        shared: dict[int, float] = defaultdict(float)
+        for token in query:
+            for doc_id in self._postings.get(token, ()):
+                shared[doc_id] += self._idf[token]
+        query_text = " ".join(sorted(query))
+        best: dict[int, float] = {}
+        for doc_id, overlap in shared.items():
+            document = self._documents[doc_id]
+            entry = self._entries[document.entry_index]
+            if allowed is not None and entry.id not in allowed:
+                continue
+            dice = 2 * overlap / (query_weight + document.weight)
+            similarity = fuzz.token_sort_ratio(query_text, document.text) / 100
+            score = (1 - STRING_SHARE) * dice + STRING_SHARE * similarity * dice
+            if score > best.get(document.entry_index, 0.0):
+                best[document.entry_index] = score
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [Match(self._entries[index], min(1.0, score)) for index, score in ranked]
