@@ -1,0 +1,14 @@
+"""Technique diagrams: descriptions in knowledge/pictures.yaml, drawn to PNG with Pillow."""
+
+from bot.pictures.render import picture_path, render_all, render_picture
+from bot.pictures.spec import PicturesError, PictureSpec, load_pictures, validate_pictures
+
+__all__ = [
+    "PictureSpec",
+    "PicturesError",
+    "load_pictures",
+    "picture_path",
+    "render_all",
+    "render_picture",
+    "validate_pictures",
+]
