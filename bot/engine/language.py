@@ -87,7 +87,11 @@ class Analyzer:
                 if word not in self._stopwords and word not in self._known_words:
                     self._known_words[word] = stem(word)
         self._vocabulary.update(self._known_words.values())
-        self._typo_candidates = [w for w in self._known_words if len(w) >= TYPO_MIN_LENGTH]
+        # Stopwords are candidates too, so "shoud" is read as "should" and dropped rather than
+        # mistaken for "shoulder".
+        self._typo_candidates = [
+            w for w in (*self._known_words, *self._stopwords) if len(w) >= TYPO_MIN_LENGTH
+        ]
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -134,7 +138,7 @@ class Analyzer:
                     fixed = self._correct(word)
                 if fixed is None:
                     unknown.append(stemmed)
-                else:
+                elif fixed:
                     tokens.append(fixed)
         return tokens, unknown
 
@@ -145,4 +149,4 @@ class Analyzer:
         if match is None:
             return None
         found: str = match[0]
-        return self._known_words.get(found, found)
+        return "" if found in self._stopwords else self._known_words.get(found, found)

@@ -22,6 +22,9 @@ from bot.engine.reply import Kind
 # confidence of "Is Bitcoin a good investment?", not so much that filler words sink a question.
 UNKNOWN_WORD_WEIGHT = 1.2
 IMPLIED_KIND_TOKENS = frozenset({Kind.TECHNIQUE, Kind.ROUTINE})
+# A match needs about this much shared IDF weight to be fully trusted: agreeing only on words
+# every entry shares ("foot", "massage") is not evidence of having understood the question.
+INFORMATIVE_WEIGHT = 2.0
 # Share of the final score that comes from rapidfuzz's string similarity.
 STRING_SHARE = 0.15
 
@@ -98,7 +101,8 @@ class Matcher:
                 continue
             dice = 2 * overlap / (query_weight + document.weight)
             similarity = fuzz.token_sort_ratio(query_text, document.text) / 100
-            score = (1 - STRING_SHARE) * dice + STRING_SHARE * similarity * dice
+            informative = min(1.0, overlap / INFORMATIVE_WEIGHT)
+            score = dice * informative * ((1 - STRING_SHARE) + STRING_SHARE * similarity)
             if score > best.get(document.entry_index, 0.0):
                 best[document.entry_index] = score
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]

@@ -11,6 +11,8 @@ import unicodedata
 # short question, and the opening of a message carries its question.
 MAX_ANALYSED_CHARS = 600
 
+# Invisible characters that separate words; other invisible formatting characters are dropped.
+_INVISIBLE_SPACES = re.compile("[\u200b\u2060\ufeff\u00a0]")
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
@@ -18,7 +20,7 @@ _SPACES = re.compile(r"\s+")
 
 def normalize(text: str) -> str:
     """Fold case, accents, punctuation, emoji and invisible characters into single-spaced words."""
-    text = text[: MAX_ANALYSED_CHARS * 2]
+    text = _INVISIBLE_SPACES.sub(" ", text[: MAX_ANALYSED_CHARS * 2])
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(
         ch for ch in decomposed if unicodedata.category(ch) not in {"Mn", "Cf", "Cc", "Co", "Cs"}

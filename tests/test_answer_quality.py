@@ -1,0 +1,33 @@
+"""Answer quality on evaluation sets, held to the thresholds the bot promises."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.evaluation import Report, evaluate, load_cases
+
+DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.yaml"
+OWN_SET = Path(__file__).resolve().parent / "data" / "questions.yaml"
+
+
+def _rate(report: Report, expect: str) -> float:
+    right, total = report.rate(expect)
+    return right / total if total else 1.0
+
+
+def _assert_thresholds(report: Report) -> None:
+    assert _rate(report, "answer") >= 0.95, report.misses()
+    assert _rate(report, "fallback") >= 0.90, report.misses()
+    assert _rate(report, "urgent") == 1.0, report.misses()
+    compliant, total = report.disclaimer_compliance()
+    assert compliant == total, report.misses()
+
+
+def test_own_regression_questions_meet_the_thresholds(engine: Engine) -> None:
+    _assert_thresholds(evaluate(engine, load_cases(OWN_SET)))
+
+
+@pytest.mark.skipif(not DEV_SET.is_file(), reason="the shared dev set is not beside this checkout")
+def test_shared_dev_set_meets_the_thresholds(engine: Engine) -> None:
+    _assert_thresholds(evaluate(engine, load_cases(DEV_SET)))
