@@ -90,19 +90,22 @@ def validate_pictures(pictures_file: Path, technique_ids: set[str]) -> list[Prob
     """Every problem in the descriptions, including techniques without a picture and vice versa."""
     reader = _read(pictures_file)
     problems = list(reader.problems)
-    file = str(pictures_file)
+    file = _display(pictures_file, pictures_file.parent)
     for technique_id, line in reader.entry_lines.items():
         if technique_id not in technique_ids:
             problems.append(Problem(file, line, technique_id, "unknown technique id"))
+    if not reader.parsed:
+        return problems  # the file's own problem says it all; every technique would "lack" one
     for technique_id in sorted(technique_ids - set(reader.entry_lines)):
         problems.append(Problem(file, 1, technique_id, "technique has no picture"))
     return problems
 
 
 def _read(pictures_file: Path) -> "_Reader":
-    labels_reader = _Reader(pictures_file.parent / LABELS_FILE)
+    knowledge_dir = pictures_file.parent
+    labels_reader = _Reader(knowledge_dir / LABELS_FILE, knowledge_dir)
     labels = labels_reader.read_texts()
-    reader = _Reader(pictures_file, labels)
+    reader = _Reader(pictures_file, knowledge_dir, labels)
     reader.read_specs()
     reader.problems[:0] = labels_reader.problems
     return reader
@@ -111,17 +114,23 @@ def _read(pictures_file: Path) -> "_Reader":
 class _Reader:
     """Turns one YAML file into values, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: Path, labels: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, path: Path, knowledge_dir: Path, labels: dict[str, str] | None = None
+    ) -> None:
         self.path = path
+        self.knowledge_dir = knowledge_dir
         self.labels = labels or {}
         self.problems: list[Problem] = []
         self.specs: dict[str, PictureSpec] = {}
         self.entry_lines: dict[str, int] = {}  # every entry, valid or not
+        self.parsed = False  # the file was read as a YAML mapping
         self.entry_id: str | None = None
 
     def problem(self, node: Node | None, message: str) -> None:
         line = _line(node) if node is not None else 1
-        self.problems.append(Problem(str(self.path), line, self.entry_id, message))
+        self.problems.append(
+            Problem(_display(self.path, self.knowledge_dir), line, self.entry_id, message)
+        )
 
     def root(self) -> MappingNode | None:
         try:
@@ -132,7 +141,10 @@ class _Reader:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark
             line = mark.line + 1 if mark is not None else 1
-            self.problems.append(Problem(str(self.path), line, None, f"bad YAML: {error.problem}"))
+            problem = Problem(
+                _display(self.path, self.knowledge_dir), line, None, f"bad YAML: {error.problem}"
+            )
+            self.problems.append(problem)
             return None
         if not isinstance(root, MappingNode):
             self.problem(root, "expected a mapping at the top level")
@@ -154,6 +166,7 @@ class _Reader:
         root = self.root()
         if root is None:
             return
+        self.parsed = True
         for technique_id, node in self.pairs(root):
             self.entry_id = technique_id
             self.entry_lines[technique_id] = _line(node)
@@ -347,6 +360,14 @@ class _Reader:
 
 
 _KIND_NAMES: dict[type, str] = {str: "a text", int: "a whole number", bool: "true or false"}
+
+
+def _display(path: Path, knowledge_dir: Path) -> str:
+    """The path as content editors know it: from the knowledge folder's name down."""
+    try:
+        return str(path.relative_to(knowledge_dir.parent))
+    except ValueError:
+        return str(path)
 
 
 def _line(node: Node) -> int:
