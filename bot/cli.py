@@ -9,6 +9,7 @@ Usage::
     footbot check                validate knowledge/ (exit 2 on problems)
     footbot eval FILE            score an evaluation set
     footbot bench                engine latency benchmark
+    footbot render [--out DIR]   draw the technique pictures (default DIR: $FOOTBOT_DATA/pictures)
 """
 
 import argparse
@@ -21,6 +22,8 @@ from bot import benchmark, console, evaluation
 from bot.config import Settings
 from bot.engine import Engine, KnowledgeError
 from bot.engine.lint import check_knowledge
+from bot.pictures import PICTURES_FILE, PicturesError, render_all
+from bot.pictures.check import check_pictures
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -55,7 +58,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    problems = check_knowledge(args.knowledge)
+    problems = check_knowledge(args.knowledge, extra_checks=(check_pictures,))
     for problem in problems:
         print(problem)
     if problems:
@@ -75,6 +78,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     for line in benchmark.run_benchmark(_engine(args), rounds=args.rounds):
         print(line)
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    out_dir = args.out or Settings.from_env().data_dir / "pictures"
+    try:
+        written = render_all(args.knowledge / PICTURES_FILE, out_dir)
+    except PicturesError as error:
+        return _fail(str(error))
+    for path in written:
+        print(f"wrote {path}")
+    print(f"pictures up to date in {out_dir} ({len(written)} written)")
     return EXIT_OK
 
 
@@ -116,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="evaluation YAML (list of q/expect/must cases)")
     bench = command("bench", cmd_bench, "benchmark the answer engine")
     bench.add_argument("--rounds", type=int, default=5, help="passes over the messages")
+    render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
+    render.add_argument("--out", type=Path, help="folder for the PNGs (default: DATA/pictures)")
     return parser
 
 

@@ -1,9 +1,16 @@
 """Technique diagrams: descriptions in knowledge/pictures.yaml, drawn to PNG with Pillow."""
 
 from bot.pictures.render import picture_path, render_all, render_picture
-from bot.pictures.spec import PicturesError, PictureSpec, load_pictures, validate_pictures
+from bot.pictures.spec import (
+    PICTURES_FILE,
+    PicturesError,
+    PictureSpec,
+    load_pictures,
+    validate_pictures,
+)
 
 __all__ = [
+    "PICTURES_FILE",
     "PictureSpec",
     "PicturesError",
     "load_pictures",

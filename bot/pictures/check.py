@@ -5,9 +5,7 @@ from pathlib import Path
 from bot.engine.knowledge import Knowledge
 from bot.engine.problems import Problem
 from bot.engine.reply import Kind
-from bot.pictures.spec import validate_pictures
-
-PICTURES_FILE = "pictures.yaml"
+from bot.pictures.spec import PICTURES_FILE, validate_pictures
 
 
 def check_pictures(knowledge_dir: Path, knowledge: Knowledge) -> list[Problem]:

@@ -17,6 +17,7 @@ from bot.engine.problems import Problem
 from bot.pictures.typeface import undrawable
 from bot.pictures.vocabulary import ZONES, ZONES_BY_VIEW, Motion, View
 
+PICTURES_FILE = "pictures.yaml"  # inside the knowledge folder
 LABELS_FILE = Path("texts") / "pictures.yaml"
 LABEL_KEY_PREFIX = "picture_zone_"
 VIEW_KEY_PREFIX = "picture_view_"
