@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
+from bot.cli import main
 from bot.engine import Engine
 from bot.engine.knowledge import read_knowledge
 from bot.pictures import (
@@ -246,3 +247,29 @@ def test_render_all_rewrites_changed_and_damaged_pictures(knowledge: Path, tmp_p
     target.write_bytes(b"not a picture")
     assert render_all(pictures_file, out_dir) == [target]
     assert picture_path(out_dir, "heel-squeeze") == target
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def test_footbot_render_writes_all_pictures_once(
+    knowledge_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "out"
+    arguments = ["--knowledge", str(knowledge_dir), "render", "--out", str(out_dir)]
+    assert main(arguments) == 0
+    assert len(list(out_dir.glob("*.png"))) == 8
+    assert main(arguments) == 0
+    assert capsys.readouterr().out.endswith(f"pictures up to date in {out_dir} (0 written)\n")
+
+
+def test_footbot_check_reports_an_unknown_zone_with_file_and_entry(
+    knowledge_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    knowledge = shutil.copytree(knowledge_dir, tmp_path / "knowledge")
+    pictures_file = knowledge / "pictures.yaml"
+    pictures_file.write_text(pictures_file.read_text().replace("zones: [heel]", "zones: [hel]"))
+    assert main(["--knowledge", str(knowledge), "check"]) == 2
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "unknown zone" in line]
+    assert line.startswith("knowledge/pictures.yaml:")
+    assert "[heel-squeeze] unknown zone 'hel'" in line
