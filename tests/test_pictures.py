@@ -232,6 +232,7 @@ def test_render_all_writes_every_picture_then_skips_unchanged_ones(
         "heel-squeeze-2.png",
         "heel-squeeze.png",
     ]
+    assert all(path.stat().st_mode & 0o777 == 0o644 for path in first)
 
 
 def test_render_all_rewrites_changed_and_damaged_pictures(knowledge: Path, tmp_path: Path) -> None:

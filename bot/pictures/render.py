@@ -46,6 +46,7 @@ SQUEEZE_GAP = 6.0
 PRESS_WIDTH = 6.3
 PRESS_DOT = 7.0
 PULL_LENGTH = 80.0
+PICTURE_MODE = 0o644
 CIRCLE_FROM = 290.0  # degrees, clockwise from 3 o'clock: the gap sits at the top
 CIRCLE_SWEEP = 300.0
 
@@ -101,6 +102,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
     """A reader never sees half a picture: write beside the target, then rename over it."""
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
+        os.fchmod(handle, PICTURE_MODE)  # mkstemp makes private files; pictures are public
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, target)
