@@ -20,9 +20,9 @@ from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
 from bot.engine.triage import Triage
 
 # Below this score a match is not trusted and the fallback is sent instead.
-CONFIDENCE_THRESHOLD = 0.34
-# Matches above this score are offered as "did you mean" suggestions under a fallback.
-SUGGESTION_FLOOR = 0.15
+CONFIDENCE_THRESHOLD = 0.4
+# Matches at least this close are offered as "did you mean" suggestions under a fallback.
+SUGGESTION_FLOOR = 0.3
 MAX_SUGGESTIONS = 3
 MAX_RELATED = 3
 
@@ -62,11 +62,9 @@ class Engine:
             return self._fallback(())
         if self._triage.mentions_contraindication(analysis.normalized):
             return self._safety_answer(analysis)
-        matches = self._matcher.rank(analysis, limit=MAX_SUGGESTIONS + 1)
+        matches = self._matcher.rank(analysis, limit=MAX_SUGGESTIONS * 3)
         if matches and matches[0].score >= CONFIDENCE_THRESHOLD:
             return self._entry_reply(matches[0].entry, matches[0].score)
-        if analysis.social:
-            return self._social(analysis)
         return self._fallback(matches)
 
     def search(self, message: str, limit: int = 10) -> list[Reply]:
@@ -192,10 +190,11 @@ class Engine:
         return self._entry_reply(matches[0].entry, 0.5) if matches else self._fallback(())
 
     def _fallback(self, matches: list[Match] | tuple[()]) -> Reply:
+        close = sorted(matches, key=lambda m: -m.closeness)
         suggestions = tuple(
             Suggestion(m.entry.id, m.entry.title)
-            for m in matches[:MAX_SUGGESTIONS]
-            if m.score >= SUGGESTION_FLOOR
+            for m in close[:MAX_SUGGESTIONS]
+            if m.closeness >= SUGGESTION_FLOOR
         )
         body = self.text("fallback")
         if suggestions:

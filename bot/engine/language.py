@@ -67,6 +67,7 @@ class Analyzer:
         for phrase in language.get("off_topic", []):
             self._add_phrase(phrase, OFF_TOPIC_PREFIX + canonical_token(phrase))
         self._foot_tokens = {canonical_token(w) for w in language.get("foot_words", [])}
+        self.weak_tokens = frozenset(canonical_token(w) for w in language.get("weak_words", []))
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._known_words: dict[str, str] = {}
         self._typo_candidates: list[str] = []

@@ -20,11 +20,16 @@ from bot.engine.reply import Kind
 
 # A word the knowledge has never seen weighs this much in the message: enough to lower the
 # confidence of "Is Bitcoin a good investment?", not so much that filler words sink a question.
-UNKNOWN_WORD_WEIGHT = 1.2
+UNKNOWN_WORD_WEIGHT = 2.0
 IMPLIED_KIND_TOKENS = frozenset({Kind.TECHNIQUE, Kind.ROUTINE})
+# Words that only give a question its form ("what is", "how to") weigh at most this much.
+WEAK_WORD_WEIGHT = 0.4
 # A match needs about this much shared IDF weight to be fully trusted: agreeing only on words
-# every entry shares ("foot", "massage") is not evidence of having understood the question.
+# every entry shares ("foot", "massage") is not evidence of having understood the question,
+# unless those words are all the matched question says.
 INFORMATIVE_WEIGHT = 2.0
+# How many of the closest documents get the (slower) string comparison.
+REFINED_DOCUMENTS = 40
 # Share of the final score that comes from rapidfuzz's string similarity.
 STRING_SHARE = 0.15
 
@@ -39,8 +44,12 @@ class _Document:
 
 @dataclass(frozen=True)
 class Match:
+    """An entry with its score; ``closeness`` ignores how informative the shared words are,
+    which is what "did you mean" suggestions need for vague messages like "foot massage"."""
+
     entry: Entry
     score: float
+    closeness: float
 
 
 class Matcher:
@@ -65,7 +74,10 @@ class Matcher:
             for token in tokens_of_entry:
                 document_frequency[token] += 1
         total = len(self._entries) + 1
+        self._weak = analyzer.weak_tokens
         self._idf = {t: math.log(total / (df + 0.5)) for t, df in document_frequency.items()}
+        for token in self._weak & self._idf.keys():
+            self._idf[token] = min(self._idf[token], WEAK_WORD_WEIGHT)
         self._documents: list[_Document] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
         for index, tokens in analysed:
@@ -89,21 +101,37 @@ class Matcher:
         query_weight = sum(self.weight(t) for t in query)
         query_weight += UNKNOWN_WORD_WEIGHT * len(set(analysis.unknown))
         shared: dict[int, float] = defaultdict(float)
+        topical: dict[int, float] = defaultdict(float)
         for token in query:
             for doc_id in self._postings.get(token, ()):
                 shared[doc_id] += self._idf[token]
+                if token not in self._weak:
+                    topical[doc_id] += self._idf[token]
         query_text = " ".join(sorted(query))
-        best: dict[int, float] = {}
+        # Cheap arithmetic first; the string comparison only refines the closest documents.
+        candidates = []
         for doc_id, overlap in shared.items():
             document = self._documents[doc_id]
-            entry = self._entries[document.entry_index]
-            if allowed is not None and entry.id not in allowed:
+            if allowed is not None and self._entries[document.entry_index].id not in allowed:
                 continue
             dice = 2 * overlap / (query_weight + document.weight)
+            # Agreeing on rare words is evidence; so is covering all of a document made only of
+            # common words ("what is a foot massage?").
+            evidence = min(
+                1.0, max(topical[doc_id] / INFORMATIVE_WEIGHT, overlap / document.weight)
+            )
+            candidates.append((dice * evidence, dice, document))
+        candidates.sort(key=lambda candidate: -candidate[1])
+        best: dict[int, tuple[float, float]] = {}
+        for base, dice, document in candidates[:REFINED_DOCUMENTS]:
             similarity = fuzz.token_sort_ratio(query_text, document.text) / 100
-            informative = min(1.0, overlap / INFORMATIVE_WEIGHT)
-            score = dice * informative * ((1 - STRING_SHARE) + STRING_SHARE * similarity)
-            if score > best.get(document.entry_index, 0.0):
-                best[document.entry_index] = score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [Match(self._entries[index], min(1.0, score)) for index, score in ranked]
+            boost = (1 - STRING_SHARE) + STRING_SHARE * similarity
+            scores = (base * boost, dice * boost)
+            previous = best.get(document.entry_index)
+            if previous is None or scores > previous:
+                best[document.entry_index] = scores
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+        return [
+            Match(self._entries[index], min(1.0, score), min(1.0, closeness))
+            for index, (score, closeness) in ranked[:limit]
+        ]
