@@ -145,7 +145,7 @@ async def test_editing_applies_in_place_and_a_no_op_edit_is_refused(
 
 async def test_a_callback_query_can_be_answered_once(api: FakeBotApi, bot: Bot) -> None:
     sent = await bot.send_message(CHAT, "menu", reply_markup=keyboard("x"))
-    query_id = api.push_callback(CHAT, sent.message_id, "x")
+    query_id = api.push_callback(CHAT, sent.message_id, "x")["callback_query"]["id"]
     updates = await bot.get_updates(timeout=0)
 
     assert updates[0].callback_query is not None
@@ -157,7 +157,7 @@ async def test_a_callback_query_can_be_answered_once(api: FakeBotApi, bot: Bot) 
 
 
 async def test_inline_queries_are_delivered_and_answered(api: FakeBotApi, bot: Bot) -> None:
-    query_id = api.push_inline_query(CHAT, "heel")
+    query_id = api.push_inline_query(CHAT, "heel")["inline_query"]["id"]
     updates = await bot.get_updates(timeout=0)
     assert updates[0].inline_query is not None
     assert updates[0].inline_query.query == "heel"

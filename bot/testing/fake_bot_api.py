@@ -317,23 +317,30 @@ class FakeBotApi:
         chat_type: str = "private",
         reply_to_message_id: int | None = None,
     ) -> JSONDict:
-        """A user's text message; commands and @mentions get their entities like Telegram's."""
+        """A user's text message; commands and @mentions get their entities like Telegram's.
+
+        Every ``push_*`` returns the queued update, for feeding ``Application.process_update``.
+        """
         message = self._user_message(chat_id, user_id, chat_type, {"text": text})
         entities = _entities_for(text)
         if entities:
             message["entities"] = entities
         if reply_to_message_id is not None:
             message["reply_to_message"] = self._state.messages[(chat_id, reply_to_message_id)]
-        self.push_update({"message": message})
-        return message
+        return self.push_update({"message": message})
 
     def push_media(
         self, chat_id: int, kind: str, *, user_id: int | None = None, chat_type: str = "private"
     ) -> JSONDict:
         """A non-text message: kind is sticker, photo, voice, location or document."""
         message = self._user_message(chat_id, user_id, chat_type, dict(_MEDIA_PAYLOADS[kind]))
-        self.push_update({"message": message})
-        return message
+        return self.push_update({"message": message})
+
+    def take_updates(self) -> list[JSONDict]:
+        """Remove and return every queued update (to feed an application without polling)."""
+        updates = list(self._state.updates)
+        self._state.updates.clear()
+        return updates
 
     def push_sticker(self, chat_id: int, *, user_id: int | None = None) -> JSONDict:
         return self.push_media(chat_id, "sticker", user_id=user_id)
@@ -348,13 +355,12 @@ class FakeBotApi:
         else:
             message.pop("entities", None)
         self._state.messages[(chat_id, message_id)] = message
-        self.push_update({"edited_message": message})
-        return message
+        return self.push_update({"edited_message": message})
 
     def push_callback(
         self, chat_id: int, message_id: int, data: str, *, user_id: int | None = None
-    ) -> str:
-        """The user presses an inline button on a bot message; returns the callback query id."""
+    ) -> JSONDict:
+        """The user presses an inline button on a bot message."""
         query_id = f"cq{next(self._query_ids)}"
         self._state.open_callback_queries.add(query_id)
         message = self._state.messages.get((chat_id, message_id)) or {
@@ -363,7 +369,7 @@ class FakeBotApi:
             "chat": self._chat(chat_id, "private"),
             "from": self.bot_user,
         }
-        self.push_update(
+        return self.push_update(
             {
                 "callback_query": {
                     "id": query_id,
@@ -374,13 +380,12 @@ class FakeBotApi:
                 }
             }
         )
-        return query_id
 
-    def push_inline_query(self, user_id: int, query: str, *, offset: str = "") -> str:
-        """The user types ``@bot query`` in any chat; returns the inline query id."""
+    def push_inline_query(self, user_id: int, query: str, *, offset: str = "") -> JSONDict:
+        """The user types ``@bot query`` in any chat."""
         query_id = f"iq{next(self._query_ids)}"
         self._state.open_inline_queries.add(query_id)
-        self.push_update(
+        return self.push_update(
             {
                 "inline_query": {
                     "id": query_id,
@@ -391,7 +396,6 @@ class FakeBotApi:
                 }
             }
         )
-        return query_id
 
     # ----------------------------------------------------------------------------- inspection
     def calls_to(self, method: str) -> list[ApiCall]:
@@ -488,7 +492,10 @@ class FakeBotApi:
         token, method = match.groups()
         if self.valid_token is not None and token != self.valid_token:
             return _error(HTTPStatus.UNAUTHORIZED, "Unauthorized")
-        params = _parse_params(request)
+        return await self.call(method, _parse_params(request))
+
+    async def call(self, method: str, params: JSONDict) -> Result:
+        """Answer one Bot API call as (HTTP status, JSON payload), recording it."""
         status: int
         try:
             self._check_faults(method, params)
@@ -877,7 +884,7 @@ def _http_response(status: int, payload: JSONDict) -> bytes:
 
 def _parse_params(request: _HttpRequest) -> JSONDict:
     """Form-encoded, multipart and JSON bodies (and the query string) into one dict."""
-    params: JSONDict = {name: _form_value(name, value) for name, value in parse_qsl(request.query)}
+    params: JSONDict = {name: form_value(name, value) for name, value in parse_qsl(request.query)}
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json") and request.body:
         params.update(json.loads(request.body))
@@ -887,7 +894,7 @@ def _parse_params(request: _HttpRequest) -> JSONDict:
     elif request.body:
         decoded = request.body.decode()
         params.update(
-            (name, _form_value(name, value))
+            (name, form_value(name, value))
             for name, value in parse_qsl(decoded, keep_blank_values=True)
         )
     return params
@@ -912,7 +919,7 @@ def _parse_multipart(body: bytes, boundary: str) -> JSONDict:
             continue
         file_match = re.search(r'\bfilename="([^"]*)"', disposition)
         if file_match is None:
-            params[name_match[1]] = _form_value(name_match[1], content.decode())
+            params[name_match[1]] = form_value(name_match[1], content.decode())
         else:
             params[name_match[1]] = UploadedFile(
                 file_match[1], headers.get("content-type", "application/octet-stream"), content
@@ -920,7 +927,7 @@ def _parse_multipart(body: bytes, boundary: str) -> JSONDict:
     return params
 
 
-def _form_value(name: str, value: str) -> Any:
+def form_value(name: str, value: str) -> Any:
     """Form fields carry JSON for objects and numbers; text fields stay strings."""
     if name in _STRING_FIELDS:
         return value

@@ -1,0 +1,22 @@
+"""/safety: when not to massage and when to see a doctor (the safety overview entry)."""
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.telegram.handlers.questions import present
+from bot.telegram.services import services
+
+SAFETY_OVERVIEW = "safety-overview"
+
+
+async def send_safety(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    await present(context, chat_id, services(context).engine.reply_for(SAFETY_OVERVIEW))
+
+
+async def show_safety(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_chat is not None
+    await send_safety(context, update.effective_chat.id)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("safety", show_safety))

@@ -1,0 +1,41 @@
+"""/start: a short greeting and the main menu; the menu's buttons."""
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.telegram.handlers import safety, techniques
+from bot.telegram.menu import MENU, send_menu
+from bot.telegram.replies import send_text
+from bot.telegram.routing import on_button
+from bot.telegram.services import services
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_chat is not None
+    await send_menu(context, update.effective_chat.id, services(context).engine.text("greeting"))
+
+
+async def open_menu_target(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+) -> None:
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    engine = services(context).engine
+    (target,) = args
+    if target == "ask":
+        await send_text(context.bot, chat_id, engine.text("ask_prompt"))
+    elif target == "techniques":
+        await techniques.send_technique_list(context, chat_id)
+    elif target == "routine":
+        await techniques.show_step(context, chat_id, engine.routine().id, 0)
+    elif target == "safety":
+        await safety.send_safety(context, chat_id)
+    elif target == "reminder":
+        await send_text(context.bot, chat_id, engine.text("reminder_hint"))
+    else:
+        raise ValueError(f"unknown menu target {target!r}")
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(on_button(MENU, open_menu_target))

@@ -1,0 +1,133 @@
+"""/techniques and /routine: step-by-step walkthroughs with ◀ Back · Next ▶ · Done.
+
+A walkthrough is one message edited in place as the person moves between steps; the callback
+data carries the entry id and the target step, so a double tap or an old message still lands on
+a definite page. ``show_step`` is the only function that decides how a page is shown, so the
+technique diagrams can replace the text with a photo and caption there alone. Done takes the
+buttons off the page and offers the next technique and the routine (or, after the routine, the
+list of techniques).
+"""
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from bot.engine import Engine, Kind
+from bot.telegram.buttons import button, keyboard
+from bot.telegram.formatting import PARSE_MODE, escape
+from bot.telegram.replies import send_text
+from bot.telegram.routing import on_button
+from bot.telegram.services import services
+
+WALK = "walk"  # args: entry id -> its first step, as a new message
+STEP = "step"  # args: entry id, step index -> that step, editing the message in place
+DONE = "done"  # args: entry id -> what next
+LIST = "techniques"  # no args -> the list of techniques
+
+
+def step_keyboard(engine: Engine, entry_id: str, index: int) -> InlineKeyboardMarkup:
+    last = len(engine.entry(entry_id).steps) - 1
+    row = []
+    if index > 0:
+        row.append(button(engine.text("walkthrough_back"), STEP, entry_id, str(index - 1)))
+    if index < last:
+        row.append(button(engine.text("walkthrough_next"), STEP, entry_id, str(index + 1)))
+    row.append(button(engine.text("walkthrough_done"), DONE, entry_id))
+    return InlineKeyboardMarkup([row])
+
+
+async def show_step(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    entry_id: str,
+    index: int,
+    message: Message | None = None,
+) -> None:
+    """Show one page: as a new message, or by editing ``message`` in place."""
+    engine = services(context).engine
+    page = engine.step_page(entry_id, index)
+    markup = step_keyboard(engine, entry_id, index)
+    if message is None:
+        await send_text(context.bot, chat_id, page.text, markup)
+        return
+    try:
+        await message.edit_text(escape(page.text), parse_mode=PARSE_MODE, reply_markup=markup)
+    except BadRequest as error:
+        # A double tap asks for the page already shown, and Telegram refuses a no-op edit.
+        if "not modified" not in str(error).lower():
+            raise
+
+
+def what_next(engine: Engine, entry_id: str) -> list[InlineKeyboardButton]:
+    entry = engine.entry(entry_id)
+    if entry.kind is not Kind.TECHNIQUE:
+        return [button(engine.text("walkthrough_all_techniques"), LIST)]
+    ids = [technique.id for technique in engine.techniques()]
+    position = ids.index(entry_id)
+    offers = []
+    if position + 1 < len(ids):
+        following = engine.entry(ids[position + 1])
+        label = engine.text("walkthrough_next_technique", title=following.title)
+        offers.append(button(label, WALK, following.id))
+    offers.append(button(engine.text("walkthrough_routine"), WALK, engine.routine().id))
+    return offers
+
+
+async def send_technique_list(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    engine = services(context).engine
+    buttons = [button(entry.title, WALK, entry.id) for entry in engine.techniques()]
+    buttons.append(button(engine.text("techniques_button_routine"), WALK, engine.routine().id))
+    await send_text(context.bot, chat_id, engine.text("techniques_intro"), keyboard(buttons, 2))
+
+
+async def list_techniques(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_chat is not None
+    await send_technique_list(context, update.effective_chat.id)
+
+
+async def start_routine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_chat is not None
+    routine_id = services(context).engine.routine().id
+    await show_step(context, update.effective_chat.id, routine_id, 0)
+
+
+async def on_list(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    assert update.effective_chat is not None
+    await send_technique_list(context, update.effective_chat.id)
+
+
+async def on_walk(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    assert update.effective_chat is not None
+    (entry_id,) = args
+    await show_step(context, update.effective_chat.id, entry_id, 0)
+
+
+async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    query = update.callback_query
+    assert query is not None
+    assert update.effective_chat is not None
+    entry_id, index = args
+    message = query.message if isinstance(query.message, Message) else None
+    await show_step(context, update.effective_chat.id, entry_id, int(index), message)
+
+
+async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    query = update.callback_query
+    assert query is not None
+    assert update.effective_chat is not None
+    engine = services(context).engine
+    (entry_id,) = args
+    offers = what_next(engine, entry_id)
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        await query.message.edit_reply_markup(reply_markup=None)
+    finished = engine.text("walkthrough_finished", title=engine.entry(entry_id).title)
+    await send_text(context.bot, update.effective_chat.id, finished, keyboard(offers))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("techniques", list_techniques))
+    application.add_handler(CommandHandler("routine", start_routine))
+    application.add_handler(on_button(LIST, on_list))
+    application.add_handler(on_button(WALK, on_walk))
+    application.add_handler(on_button(STEP, on_step))
+    application.add_handler(on_button(DONE, on_done))
