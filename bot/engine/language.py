@@ -27,6 +27,9 @@ MAX_WORDS = 60
 MAX_CORRECTIONS = 12
 TYPO_MIN_LENGTH = 4
 TYPO_SCORE_CUTOFF = 82.0
+# Short words need a closer match: "stock" must not become "sock".
+SHORT_WORD_LENGTH = 5
+SHORT_WORD_SCORE_CUTOFF = 90.0
 
 
 def canonical_token(phrase: str) -> str:
@@ -144,8 +147,9 @@ class Analyzer:
         return tokens, unknown
 
     def _correct(self, word: str) -> str | None:
+        cutoff = SHORT_WORD_SCORE_CUTOFF if len(word) <= SHORT_WORD_LENGTH else TYPO_SCORE_CUTOFF
         match = process.extractOne(
-            word, self._typo_candidates, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE_CUTOFF
+            word, self._typo_candidates, scorer=fuzz.ratio, score_cutoff=cutoff
         )
         if match is None:
             return None
