@@ -79,7 +79,7 @@ def checked_token(token: str | None) -> str:
         raise TokenError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
     if not TOKEN_PATTERN.fullmatch(token):
         raise TokenError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected 123456789:AAE...)"
+            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, a colon, then letters)"
         )
     return token
 
