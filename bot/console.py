@@ -13,7 +13,7 @@ QUIT_COMMANDS = frozenset({"/quit", "/exit", "quit", "exit"})
 def _show(reply: Reply, write: Callable[[str], None]) -> tuple[Suggestion, ...]:
     write(reply.text)
     options = reply.suggestions or reply.related
-    if reply.related:
+    if options:
         write("")
         for number, option in enumerate(options, 1):
             write(f"  [{number}] {option.label}")
