@@ -14,12 +14,13 @@ import re
 import secrets
 import signal
 import sys
+from datetime import timedelta
 from types import ModuleType
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
@@ -27,6 +28,7 @@ from bot.engine import Engine, KnowledgeError
 from bot.storage import Store
 from bot.telegram import callbacks, errors
 from bot.telegram.logs import configure_logging, quiet_http_logs, redacted_token
+from bot.telegram.ratelimit import RetryingRateLimiter
 from bot.telegram.routing import stale_button_handler
 from bot.telegram.services import SERVICES_KEY, Services
 
@@ -68,6 +70,7 @@ POOL_TIMEOUT = 5.0
 POLL_TIMEOUT = 30
 CONNECTION_POOL_SIZE = 32
 CONCURRENT_UPDATES = 16
+BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at startup, before giving up
 
 
 class TokenError(ValueError):
@@ -79,7 +82,8 @@ def checked_token(token: str | None) -> str:
         raise TokenError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
     if not TOKEN_PATTERN.fullmatch(token):
         raise TokenError(
-            "TELEGRAM_BOT_TOKEN does not look like a bot token (expected digits, a colon, then letters)"
+            "TELEGRAM_BOT_TOKEN does not look like a bot token"
+            " (expected digits, a colon, then letters and digits)"
         )
     return token
 
@@ -106,7 +110,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(token)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(_register_commands)
     )
@@ -148,7 +152,8 @@ def run(settings: Settings) -> int:
             application.run_polling(
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
-                timeout=POLL_TIMEOUT,
+                timeout=timedelta(seconds=POLL_TIMEOUT),
+                bootstrap_retries=BOOTSTRAP_RETRIES,
                 stop_signals=(signal.SIGINT, signal.SIGTERM),
             )
     except InvalidToken:
@@ -174,6 +179,7 @@ def _run_webhook(application: Application, settings: Settings) -> None:
         secret_token=secret,
         allowed_updates=Update.ALL_TYPES,
         drop_pending_updates=False,
+        bootstrap_retries=BOOTSTRAP_RETRIES,
         stop_signals=(signal.SIGINT, signal.SIGTERM),
     )
 

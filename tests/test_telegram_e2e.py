@@ -1,0 +1,194 @@
+"""End to end: the real python-telegram-bot client polls a fake Bot API over HTTP on 127.0.0.1.
+
+One conversation walks through what a person does, with Telegram misbehaving on the way (a 429
+and a 502 burst), and the captured log must never contain the token. The bot process itself is
+also started as ``python -m bot run`` and stopped with SIGTERM. Every wait is bounded.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import Store
+from bot.telegram.app import EXIT_CONFIG, build_application, run
+from bot.testing.fake_bot_api import ApiCall, FakeBotApi
+
+TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
+SECRET = TOKEN.split(":")[1]
+CHAT = 4242
+WAIT = 20.0  # seconds; generous, only reached when something is broken
+REPO = Path(__file__).resolve().parent.parent
+
+JSONDict = dict[str, Any]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(valid_token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def polling_bot(
+    api: FakeBotApi, engine: Engine, tmp_path: Path
+) -> AsyncIterator[Application]:
+    settings = Settings(token=TOKEN, api_url=f"http://127.0.0.1:{api.port}")
+    store = Store(tmp_path / "footbot.sqlite")
+    application = build_application(settings, engine, store)
+    async with application:
+        assert application.post_init is not None
+        assert application.updater is not None
+        await application.post_init(application)
+        await application.updater.start_polling(
+            timeout=timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        yield application
+        await application.updater.stop()
+        await application.stop()
+    store.close()
+
+
+async def exchange(api: FakeBotApi, push: Callable[[], object], method: str) -> ApiCall:
+    """Push an update and wait for the bot's first successful ``method`` call after it."""
+    mark = api.mark()
+    push()
+    return await api.wait_for_call(method, since=mark, predicate=lambda c: c.ok, within=WAIT)
+
+
+async def said(api: FakeBotApi, text: str) -> JSONDict:
+    await exchange(api, lambda: api.push_message(CHAT, text), "sendMessage")
+    return api.bot_messages(CHAT)[-1]
+
+
+async def press(api: FakeBotApi, message: JSONDict, label: str, method: str) -> JSONDict:
+    rows = message["reply_markup"]["inline_keyboard"]
+    (data,) = [b["callback_data"] for row in rows for b in row if b["text"] == label]
+    await exchange(api, lambda: api.push_callback(CHAT, message["message_id"], data), method)
+    return api.message(CHAT, message["message_id"])
+
+
+async def test_a_conversation_over_http_survives_faults_and_never_logs_the_token(
+    api: FakeBotApi,
+    polling_bot: Application,
+    engine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    menu = await said(api, "/start")
+    assert menu["text"] == engine.text("greeting")
+    assert [c["command"] for c in api.commands][:2] == ["start", "help"]
+
+    answer = await said(api, "How often should I massage my feet?")
+    assert answer["text"] == engine.answer("How often should I massage my feet?").text
+
+    health = await said(api, "Can I massage my feet if I have diabetes?")
+    assert engine.text("disclaimer") in health["text"]
+
+    walk = await said(api, "/routine")
+    walk = await press(api, walk, engine.text("walkthrough_next"), "editMessageText")
+    assert walk["text"] == engine.step_page("self-massage-routine", 1).text
+    walk = await press(api, walk, engine.text("walkthrough_back"), "editMessageText")
+    assert walk["text"] == engine.step_page("self-massage-routine", 0).text
+    await press(api, walk, engine.text("walkthrough_done"), "sendMessage")
+    assert api.bot_messages(CHAT)[-1]["text"] == engine.text(
+        "walkthrough_finished", title=engine.routine().title
+    )
+
+    fallback = await said(api, "qwzx blorp")
+    assert fallback["text"] == engine.answer("qwzx blorp").text
+
+    await exchange(api, lambda: api.push_sticker(CHAT), "sendMessage")
+    assert api.bot_messages(CHAT)[-1]["text"] == engine.text("text_only")
+
+    long_answer = await said(api, "Which oil should I use? " * 210)
+    assert long_answer["text"]
+
+    api.fail_next(1, status=429, description="Too Many Requests: retry after 1", retry_after=1)
+    after_429 = await said(api, "Which oil should I use?")
+    assert after_429["text"] == engine.answer("Which oil should I use?").text
+
+    api.fail_next(2, status=502, description="Bad Gateway")
+    after_502 = await said(api, "How long should a foot massage last?")
+    assert after_502["text"] == engine.answer("How long should a foot massage last?").text
+
+    statuses = [call.status for call in api.calls_to("sendMessage")]
+    assert statuses.count(429) == 1
+    assert statuses.count(502) == 2
+    assert engine.text("error_message") not in [m["text"] for m in api.bot_messages(CHAT)]
+
+    log = caplog.text + "".join(str(record.__dict__) for record in caplog.records)
+    assert "getUpdates" in log or api.calls_to("getUpdates")
+    assert SECRET not in log
+
+
+# ----------------------------------------------------------------------------- the process
+async def run_bot_process(api: FakeBotApi, tmp_path: Path) -> asyncio.subprocess.Process:
+    environment = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{api.port}",
+        "FOOTBOT_DATA": str(tmp_path / "data"),
+        "WEBHOOK_URL": "",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=REPO,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_the_bot_process_answers_and_stops_cleanly_on_sigterm(
+    api: FakeBotApi, tmp_path: Path, engine: Engine
+) -> None:
+    process = await run_bot_process(api, tmp_path)
+    try:
+        await exchange(api, lambda: api.push_message(CHAT, "/help"), "sendMessage")
+        assert api.bot_messages(CHAT)[-1]["text"] == engine.text("help")
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), WAIT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = (stdout + stderr).decode()
+    assert process.returncode == 0, output
+    assert "Application started" in output
+    assert SECRET not in output
+
+
+async def test_a_token_telegram_rejects_is_one_redacted_line_and_exit_2(tmp_path: Path) -> None:
+    async with FakeBotApi(valid_token="1:someone-else") as strict:
+        process = await run_bot_process(strict, tmp_path)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), WAIT)
+    assert process.returncode == EXIT_CONFIG
+    assert SECRET not in (stdout + stderr).decode()
+    assert "footbot: Telegram rejected the bot token 987654321:***" in stderr.decode()
+
+
+@pytest.mark.parametrize("token", [None, "not-a-token"])
+def test_a_missing_or_malformed_token_is_one_line_and_exit_2(
+    token: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(Settings(token=token)) == EXIT_CONFIG
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("footbot: TELEGRAM_BOT_TOKEN")
