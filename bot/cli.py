@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bot import benchmark, console, evaluation
 from bot.config import Settings
-from bot.engine import Engine, KnowledgeError
+from bot.engine import Engine, Kind, KnowledgeError, Reply
 from bot.engine.lint import check_knowledge
-from bot.pictures import PICTURES_FILE, PicturesError, render_all
+from bot.pictures import PICTURES_FILE, PicturesError, picture_path, pictures_dir, render_all
 from bot.pictures.check import check_pictures
 
 EXIT_OK = 0
@@ -46,10 +46,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         reply = engine.answer(question)
         if args.json:
-            print(json.dumps(reply.to_json(), ensure_ascii=False), flush=True)
+            print(json.dumps(_reply_json(reply), ensure_ascii=False), flush=True)
         else:
             print(reply.text, flush=True)
     return EXIT_OK
+
+
+def _reply_json(reply: Reply) -> dict[str, object]:
+    """The reply as JSON; a technique also names its picture, where ``footbot render`` puts it."""
+    payload = reply.to_json()
+    if reply.kind is Kind.TECHNIQUE and reply.entry_id is not None:
+        folder = pictures_dir(Settings.from_env().data_dir)
+        payload["image"] = str(picture_path(folder, reply.entry_id))
+    return payload
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -82,7 +91,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    out_dir = args.out or Settings.from_env().data_dir / "pictures"
+    out_dir = args.out or pictures_dir(Settings.from_env().data_dir)
     try:
         written = render_all(args.knowledge / PICTURES_FILE, out_dir)
     except PicturesError as error:

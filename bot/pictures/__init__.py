@@ -1,6 +1,6 @@
 """Technique diagrams: descriptions in knowledge/pictures.yaml, drawn to PNG with Pillow."""
 
-from bot.pictures.render import picture_path, render_all, render_picture
+from bot.pictures.render import picture_path, pictures_dir, render_all, render_picture
 from bot.pictures.spec import (
     PICTURES_FILE,
     PicturesError,
@@ -15,6 +15,7 @@ __all__ = [
     "PicturesError",
     "load_pictures",
     "picture_path",
+    "pictures_dir",
     "render_all",
     "render_picture",
     "validate_pictures",

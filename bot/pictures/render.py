@@ -47,6 +47,7 @@ PRESS_WIDTH = 6.3
 PRESS_DOT = 7.0
 PULL_LENGTH = 80.0
 PICTURE_MODE = 0o644
+PICTURES_FOLDER = "pictures"
 CIRCLE_FROM = 290.0  # degrees, clockwise from 3 o'clock: the gap sits at the top
 CIRCLE_SWEEP = 300.0
 
@@ -91,6 +92,11 @@ def render_all(pictures_file: Path, out_dir: Path) -> list[Path]:
         _write_atomically(target, png)
         written.append(target)
     return written
+
+
+def pictures_dir(data_dir: Path) -> Path:
+    """The pictures folder inside the bot's data folder, shared by the bot, render and ask."""
+    return data_dir / PICTURES_FOLDER
 
 
 def picture_path(out_dir: Path, technique_id: str) -> Path:

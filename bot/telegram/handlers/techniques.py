@@ -2,10 +2,12 @@
 
 A walkthrough is one message edited in place as the person moves between steps; the callback
 data carries the entry id and the target step, so a double tap or an old message still lands on
-a definite page. ``show_step`` is the only function that decides how a page is shown, so the
-technique diagrams can replace the text with a photo and caption there alone. Done takes the
-buttons off the page and offers the next technique and the routine (or, after the routine, the
-list of techniques).
+a definite page. ``show_step`` is the only function that decides how a page is shown: a
+technique with a diagram opens as one photo whose caption is the step text, and the buttons edit
+that caption; the routine, a technique without a picture, or one with a step too long for a
+caption (1,024 characters) is a text message edited in place. Done takes the buttons off the
+page and offers the next technique and the routine (or, after the routine, the list of
+techniques).
 """
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -15,6 +17,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.engine import Engine, Kind
 from bot.telegram.buttons import button, keyboard
 from bot.telegram.formatting import PARSE_MODE, escape
+from bot.telegram.pictures import fits_caption, send_picture, technique_picture
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
 from bot.telegram.services import services
@@ -44,18 +47,36 @@ async def show_step(
     message: Message | None = None,
 ) -> None:
     """Show one page: as a new message, or by editing ``message`` in place."""
-    engine = services(context).engine
+    found = services(context)
+    engine = found.engine
     page = engine.step_page(entry_id, index)
     markup = step_keyboard(engine, entry_id, index)
     if message is None:
-        await send_text(context.bot, chat_id, page.text, markup)
+        picture = technique_picture(found.settings, entry_id)
+        if picture is not None and all_pages_fit_caption(engine, entry_id):
+            await send_picture(
+                context.bot, found.store, chat_id, entry_id, picture, page.text, markup
+            )
+        else:
+            await send_text(context.bot, chat_id, page.text, markup)
         return
     try:
-        await message.edit_text(escape(page.text), parse_mode=PARSE_MODE, reply_markup=markup)
+        if message.photo:
+            await message.edit_caption(
+                escape(page.text), parse_mode=PARSE_MODE, reply_markup=markup
+            )
+        else:
+            await message.edit_text(escape(page.text), parse_mode=PARSE_MODE, reply_markup=markup)
     except BadRequest as error:
         # A double tap asks for the page already shown, and Telegram refuses a no-op edit.
         if "not modified" not in str(error).lower():
             raise
+
+
+def all_pages_fit_caption(engine: Engine, entry_id: str) -> bool:
+    """One over-long step makes the whole walkthrough text: a photo cannot become text mid-way."""
+    count = len(engine.entry(entry_id).steps)
+    return all(fits_caption(engine.step_page(entry_id, index).text) for index in range(count))
 
 
 def what_next(engine: Engine, entry_id: str) -> list[InlineKeyboardButton]:

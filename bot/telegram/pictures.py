@@ -1,0 +1,85 @@
+"""Technique diagrams in Telegram: where they live, rendering them at start-up, sending them.
+
+Pictures are drawn once into ``<data_dir>/pictures`` when the bot starts (only missing or changed
+files are written). The first send of a picture uploads it and keeps the ``file_id`` Telegram
+returns; every later send, for any person, passes that id instead, so each picture is uploaded
+once per bot. The cache key includes a hash of the PNG bytes, so a redrawn picture is uploaded
+again rather than showing the old one.
+"""
+
+import asyncio
+import hashlib
+import logging
+from pathlib import Path
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
+
+from bot.config import Settings
+from bot.pictures import PICTURES_FILE, PicturesError, picture_path, pictures_dir, render_all
+from bot.storage import Store
+from bot.telegram.formatting import PARSE_MODE, escape, utf16_length
+
+_log = logging.getLogger(__name__)
+
+MAX_CAPTION_LENGTH = int(MessageLimit.CAPTION_LENGTH)
+
+
+def prepare_pictures(settings: Settings) -> None:
+    """Draw missing pictures; a failure only costs the photos, never the bot (text still works)."""
+    try:
+        written = render_all(
+            settings.knowledge_dir / PICTURES_FILE, pictures_dir(settings.data_dir)
+        )
+    except (PicturesError, OSError) as error:
+        _log.warning("technique pictures unavailable, walkthroughs stay text: %s", error)
+        return
+    _log.info("technique pictures ready (%d drawn)", len(written))
+
+
+def technique_picture(settings: Settings, entry_id: str) -> Path | None:
+    path = picture_path(pictures_dir(settings.data_dir), entry_id)
+    return path if path.is_file() else None
+
+
+def fits_caption(text: str) -> bool:
+    """Telegram counts the caption limit in UTF-16 units of the text after entity parsing."""
+    return utf16_length(text) <= MAX_CAPTION_LENGTH
+
+
+def cache_key(entry_id: str, png: bytes) -> str:
+    return f"picture:{entry_id}:{hashlib.sha256(png).hexdigest()[:16]}"
+
+
+async def send_picture(
+    bot: Bot,
+    store: Store,
+    chat_id: int,
+    entry_id: str,
+    path: Path,
+    caption: str,
+    markup: InlineKeyboardMarkup,
+) -> Message:
+    """Send the picture with a plain-text caption, by cached ``file_id`` when there is one."""
+    png = await asyncio.to_thread(path.read_bytes)
+    key = cache_key(entry_id, png)
+    cached = store.get_file_id(key)
+    if cached is not None:
+        try:
+            return await _send_photo(bot, chat_id, cached, caption, markup)
+        except BadRequest as error:
+            # A file_id can stop working (another bot token, a purged file): upload afresh.
+            _log.warning("cached picture %s was refused (%s); uploading it again", key, error)
+    message = await _send_photo(bot, chat_id, png, caption, markup)
+    if message.photo:
+        store.set_file_id(key, message.photo[-1].file_id)
+    return message
+
+
+async def _send_photo(
+    bot: Bot, chat_id: int, photo: str | bytes, caption: str, markup: InlineKeyboardMarkup
+) -> Message:
+    return await bot.send_photo(
+        chat_id, photo, caption=escape(caption), parse_mode=PARSE_MODE, reply_markup=markup
+    )
