@@ -28,6 +28,7 @@ from bot.engine import Engine, KnowledgeError
 from bot.storage import Store
 from bot.telegram import callbacks, errors
 from bot.telegram.logs import configure_logging, quiet_http_logs, redacted_token
+from bot.telegram.pictures import prepare_pictures
 from bot.telegram.ratelimit import RetryingRateLimiter
 from bot.telegram.routing import stale_button_handler
 from bot.telegram.services import SERVICES_KEY, Services
@@ -144,6 +145,7 @@ def run(settings: Settings) -> int:
         return EXIT_CONFIG
     configure_logging(token)
     store = Store.open(settings.data_dir)
+    prepare_pictures(settings)
     try:
         application = build_application(settings, engine, store)
         if settings.webhook_url:
