@@ -9,6 +9,7 @@ Usage::
     footbot check                validate knowledge/ (exit 2 on problems)
     footbot eval FILE            score an evaluation set
     footbot bench                engine latency benchmark
+    footbot bench-telegram       Telegram updates handled per second, and resident memory
     footbot render [--out DIR]   draw the technique pictures (default DIR: $FOOTBOT_DATA/pictures)
 """
 
@@ -90,6 +91,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench_telegram(args: argparse.Namespace) -> int:
+    from bot.telegram.bench import run_benchmark
+
+    for line in run_benchmark(_engine(args), people=args.people, rounds=args.rounds):
+        print(line)
+    return EXIT_OK
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     out_dir = args.out or pictures_dir(Settings.from_env().data_dir)
     try:
@@ -140,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", type=Path, help="evaluation YAML (list of q/expect/must cases)")
     bench = command("bench", cmd_bench, "benchmark the answer engine")
     bench.add_argument("--rounds", type=int, default=5, help="passes over the messages")
+    bench_telegram = command(
+        "bench-telegram", cmd_bench_telegram, "benchmark the Telegram bot, offline"
+    )
+    bench_telegram.add_argument("--people", type=int, default=150, help="conversations per round")
+    bench_telegram.add_argument("--rounds", type=int, default=5, help="rounds (median reported)")
     render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
     render.add_argument("--out", type=Path, help="folder for the PNGs (default: DATA/pictures)")
     return parser

@@ -136,3 +136,13 @@ def test_the_log_filter_redacts_messages_arguments_and_tracebacks() -> None:
     formatted = logging.Formatter().format(record)
     assert TOKEN.split(":")[1] not in formatted
     assert "<bot-token>" in formatted
+
+
+# ----------------------------------------------------------------------------- benchmark
+def test_the_benchmark_reports_rate_and_memory_with_no_failed_calls(engine: Engine) -> None:
+    from bot.telegram.bench import run_benchmark
+
+    lines = run_benchmark(engine, people=2, rounds=1)
+    assert lines[0].startswith("updates handled per second")
+    assert "failed: 0" in lines[2]
+    assert "resident memory" in lines[3]

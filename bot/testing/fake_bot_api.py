@@ -27,7 +27,7 @@ import itertools
 import json
 import re
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -195,7 +195,10 @@ class _State:
     """Everything the fake remembers between requests."""
 
     updates: deque[JSONDict] = field(default_factory=deque)
-    messages: dict[tuple[int, int], JSONDict] = field(default_factory=dict)
+    # chat id -> message id -> message, in the order the messages were sent
+    messages: defaultdict[int, dict[int, JSONDict]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
     chats: dict[int, JSONDict] = field(default_factory=dict)
     next_message_id: Counter[int] = field(default_factory=Counter)
     open_callback_queries: set[str] = field(default_factory=set)
@@ -326,7 +329,7 @@ class FakeBotApi:
         if entities:
             message["entities"] = entities
         if reply_to_message_id is not None:
-            message["reply_to_message"] = self._state.messages[(chat_id, reply_to_message_id)]
+            message["reply_to_message"] = self._state.messages[chat_id][reply_to_message_id]
         return self.push_update({"message": message})
 
     def push_media(
@@ -347,14 +350,14 @@ class FakeBotApi:
 
     def push_edited(self, chat_id: int, message_id: int, text: str) -> JSONDict:
         """The user edits one of their earlier messages."""
-        message = {**self._state.messages[(chat_id, message_id)], "text": text}
+        message = {**self._state.messages[chat_id][message_id], "text": text}
         message["edit_date"] = int(time.time())
         entities = _entities_for(text)
         if entities:
             message["entities"] = entities
         else:
             message.pop("entities", None)
-        self._state.messages[(chat_id, message_id)] = message
+        self._state.messages[chat_id][message_id] = message
         return self.push_update({"edited_message": message})
 
     def push_callback(
@@ -363,7 +366,7 @@ class FakeBotApi:
         """The user presses an inline button on a bot message."""
         query_id = f"cq{next(self._query_ids)}"
         self._state.open_callback_queries.add(query_id)
-        message = self._state.messages.get((chat_id, message_id)) or {
+        message = self._state.messages[chat_id].get(message_id) or {
             "message_id": message_id,
             "date": int(time.time()),
             "chat": self._chat(chat_id, "private"),
@@ -407,14 +410,14 @@ class FakeBotApi:
 
     def message(self, chat_id: int, message_id: int) -> JSONDict:
         """The current state of a message (edits applied; text as the user sees it)."""
-        return self._state.messages[(chat_id, message_id)]
+        return self._state.messages[chat_id][message_id]
 
     def bot_messages(self, chat_id: int) -> list[JSONDict]:
         """Messages the bot sent to a chat, oldest first, in their current state."""
         return [
             message
-            for (chat, _), message in sorted(self._state.messages.items())
-            if chat == chat_id and message["from"]["id"] == self.bot_id
+            for message in self._state.messages[chat_id].values()
+            if message["from"]["id"] == self.bot_id
         ]
 
     @property
@@ -673,8 +676,8 @@ class FakeBotApi:
         return True
 
     def _delete_message(self, params: JSONDict) -> bool:
-        key = (int(params["chat_id"]), int(params["message_id"]))
-        if self._state.messages.pop(key, None) is None:
+        chat_messages = self._state.messages[int(params["chat_id"])]
+        if chat_messages.pop(int(params["message_id"]), None) is None:
             raise TelegramRejection("Bad Request: message to delete not found")
         return True
 
@@ -691,12 +694,12 @@ class FakeBotApi:
         }
         if markup:
             message["reply_markup"] = markup
-        self._state.messages[(chat_id, message["message_id"])] = message
+        self._state.messages[chat_id][message["message_id"]] = message
         return message
 
     def _message_to_edit(self, params: JSONDict) -> JSONDict:
-        key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
-        message = self._state.messages.get(key)
+        chat_messages = self._state.messages[int(params.get("chat_id") or 0)]
+        message = chat_messages.get(int(params.get("message_id") or 0))
         if message is None:
             raise TelegramRejection("Bad Request: message to edit not found")
         return message
@@ -713,8 +716,7 @@ class FakeBotApi:
                 "Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message"
             )
-        key = (message["chat"]["id"], message["message_id"])
-        self._state.messages[key] = edited
+        self._state.messages[message["chat"]["id"]][message["message_id"]] = edited
         return edited
 
     def _next_message_id(self, chat_id: int) -> int:
@@ -746,7 +748,7 @@ class FakeBotApi:
             "from": self._user(sender),
             **content,
         }
-        self._state.messages[(chat_id, message["message_id"])] = message
+        self._state.messages[chat_id][message["message_id"]] = message
         return message
 
 

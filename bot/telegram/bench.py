@@ -1,0 +1,116 @@
+"""``footbot bench-telegram``: updates handled per second, and the bot's resident memory.
+
+Updates go through the real ``Application`` (de_json, filters, handlers, engine, Bot methods)
+with the offline request of bot.testing, which answers as the fake Bot API would, minus sockets
+and minus the rate limiter (Telegram's 30 messages/s would otherwise be all we measured). Each
+simulated person sends /start, a question, a health question, opens the routine, presses Next,
+sends a sticker and makes an inline query: a mix of the bot's common paths. The figure reported
+is the median of the rounds. Memory is the resident set size with the bot built and ready (the
+engine and the application), and the peak at the end, which also holds the fake's record of
+every call and message.
+"""
+
+import asyncio
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import Store
+from bot.telegram.app import build_application
+from bot.telegram.callbacks import encode
+from bot.telegram.handlers.techniques import STEP
+from bot.testing.fake_bot_api import FakeBotApi
+from bot.testing.offline_request import OfflineRequest
+
+BENCH_TOKEN = "123456789:AAHbenchmarkTokenNotARealOne_0123456"
+QUESTIONS = (
+    "How often should I massage my feet?",
+    "Which oil should I use?",
+    "Can I massage my feet if I have diabetes?",
+    "show me thumb walking",
+    "what about the feet thing",
+    "Is it safe during pregnancy?",
+)
+TARGET_UPDATES_PER_SECOND = 500
+TARGET_RSS_MB = 80
+
+
+def run_benchmark(engine: Engine, people: int = 150, rounds: int = 5) -> list[str]:
+    """Report lines: the median rate over ``rounds`` of ``people`` simulated conversations."""
+    return asyncio.run(_benchmark(engine, people, rounds))
+
+
+async def _benchmark(engine: Engine, people: int, rounds: int) -> list[str]:
+    api = FakeBotApi()
+    with tempfile.TemporaryDirectory() as data_dir:
+        store = Store(Path(data_dir) / "bench.sqlite")
+        application = build_application(
+            Settings(token=BENCH_TOKEN),
+            engine,
+            store,
+            request=OfflineRequest(api),
+            rate_limited=False,
+        )
+        rates = []
+        ready_rss = current_rss_mb()
+        async with application:
+            for round_number in range(rounds):
+                first_chat = 1_000_000 * (round_number + 1)
+                handled, seconds = await _one_round(application, api, engine, first_chat, people)
+                rates.append(handled / seconds)
+        store.close()
+    failures = sum(1 for call in api.calls if not call.ok)
+    median = statistics.median(rates)
+    return [
+        f"updates handled per second (median of {rounds} rounds of {people} people): "
+        f"{median:.0f}  (target >= {TARGET_UPDATES_PER_SECOND})",
+        f"rounds: {', '.join(f'{rate:.0f}' for rate in rates)}",
+        f"Bot API calls: {len(api.calls)}, failed: {failures}",
+        f"resident memory, bot ready: {ready_rss:.1f} MB  (target <= {TARGET_RSS_MB})",
+        f"peak resident memory, including the fake's records: {peak_rss_mb():.1f} MB",
+    ]
+
+
+async def _one_round(
+    application: Application, api: FakeBotApi, engine: Engine, first_chat: int, people: int
+) -> tuple[int, float]:
+    handled = 0
+    started = time.perf_counter()
+    for chat_id in range(first_chat, first_chat + people):
+        for index, question in enumerate(("/start", *QUESTIONS[:2], QUESTIONS[2], "/routine")):
+            api.push_message(chat_id, question if index else "/start")
+        handled += await _process(application, api)
+        walkthrough = api.bot_messages(chat_id)[-1]["message_id"]
+        api.push_callback(chat_id, walkthrough, encode(STEP, engine.routine().id, "1"))
+        api.push_sticker(chat_id)
+        api.push_inline_query(chat_id, "heel")
+        handled += await _process(application, api)
+    return handled, time.perf_counter() - started
+
+
+async def _process(application: Application, api: FakeBotApi) -> int:
+    updates: list[dict[str, Any]] = api.take_updates()
+    for payload in updates:
+        await application.process_update(Update.de_json(payload, application.bot))
+    return len(updates)
+
+
+def current_rss_mb() -> float:
+    """Resident set size now, from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
