@@ -225,3 +225,11 @@ def test_ask_json_has_no_image_for_a_question(
     monkeypatch.setenv("FOOTBOT_DATA", str(tmp_path))
     assert cli.main(["ask", "--json", "How often should I massage my feet?"]) == 0
     assert "image" not in json.loads(capsys.readouterr().out)
+
+
+def test_pictures_that_cannot_be_drawn_are_logged_not_raised(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    prepare_pictures(Settings(data_dir=tmp_path, knowledge_dir=tmp_path / "missing"))
+    assert "walkthroughs stay text" in caplog.text
+    assert not picture_path(pictures_dir(tmp_path), "thumb-walking").exists()
