@@ -132,6 +132,8 @@ async def test_a_picture_is_uploaded_once_then_sent_by_its_file_id(bot: Bot) -> 
     first = await bot.say("show me thumb walking", FIRST)
     second = await bot.say("show me thumb walking", SECOND)
     assert bot.uploads() == 1
+    upload = bot.api.calls_to("sendPhoto")[0].params["photo"]
+    assert (upload.filename, upload.content_type) == ("thumb-walking.png", "image/png")
     assert bot.api.calls_to("sendPhoto")[-1].params["photo"] == first["photo"][-1]["file_id"]
     assert second["photo"][-1]["file_id"] == first["photo"][-1]["file_id"]
 

@@ -12,7 +12,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
@@ -71,14 +71,15 @@ async def send_picture(
         except BadRequest as error:
             # A file_id can stop working (another bot token, a purged file): upload afresh.
             _log.warning("cached picture %s was refused (%s); uploading it again", key, error)
-    message = await _send_photo(bot, chat_id, png, caption, markup)
+    upload = InputFile(png, filename=path.name)  # a .png name gives Telegram the image type
+    message = await _send_photo(bot, chat_id, upload, caption, markup)
     if message.photo:
         store.set_file_id(key, message.photo[-1].file_id)
     return message
 
 
 async def _send_photo(
-    bot: Bot, chat_id: int, photo: str | bytes, caption: str, markup: InlineKeyboardMarkup
+    bot: Bot, chat_id: int, photo: str | InputFile, caption: str, markup: InlineKeyboardMarkup
 ) -> Message:
     return await bot.send_photo(
         chat_id, photo, caption=escape(caption), parse_mode=PARSE_MODE, reply_markup=markup
