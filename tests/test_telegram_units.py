@@ -8,6 +8,7 @@ import pytest
 from bot.engine import Engine
 from bot.telegram import callbacks
 from bot.telegram.app import TokenError, api_base_urls, checked_token
+from bot.telegram.bench import run_benchmark
 from bot.telegram.formatting import escape, html_messages, split_text, utf16_length
 from bot.telegram.logs import TokenRedactingFilter, redact, redacted_token
 
@@ -140,8 +141,6 @@ def test_the_log_filter_redacts_messages_arguments_and_tracebacks() -> None:
 
 # ----------------------------------------------------------------------------- benchmark
 def test_the_benchmark_reports_rate_and_memory_with_no_failed_calls(engine: Engine) -> None:
-    from bot.telegram.bench import run_benchmark
-
     lines = run_benchmark(engine, people=2, rounds=1)
     assert lines[0].startswith("updates handled per second")
     assert "failed: 0" in lines[2]
