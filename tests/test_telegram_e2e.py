@@ -44,7 +44,7 @@ async def api() -> AsyncIterator[FakeBotApi]:
 async def polling_bot(
     api: FakeBotApi, engine: Engine, tmp_path: Path
 ) -> AsyncIterator[Application]:
-    settings = Settings(token=TOKEN, api_url=f"http://127.0.0.1:{api.port}")
+    settings = Settings(token=TOKEN, api_url=f"http://127.0.0.1:{api.port}", data_dir=tmp_path)
     store = Store(tmp_path / "footbot.sqlite")
     application = build_application(settings, engine, store)
     async with application:

@@ -85,7 +85,7 @@ async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
     api = FakeBotApi()
     store = Store(tmp_path / "footbot.sqlite")
     application = build_application(
-        Settings(token=TOKEN), engine, store, request=OfflineRequest(api)
+        Settings(token=TOKEN, data_dir=tmp_path), engine, store, request=OfflineRequest(api)
     )
     async with application:
         yield Chat(api, application, engine)
