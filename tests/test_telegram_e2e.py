@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.app import EXIT_CONFIG, build_application, run
+from bot.telegram.pictures import prepare_pictures
 from bot.testing.fake_bot_api import ApiCall, FakeBotApi
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
@@ -133,6 +134,29 @@ async def test_a_conversation_over_http_survives_faults_and_never_logs_the_token
     log = caplog.text + "".join(str(record.__dict__) for record in caplog.records)
     assert "getUpdates" in log or api.calls_to("getUpdates")
     assert SECRET not in log
+
+
+async def test_a_technique_walkthrough_over_http_is_one_photo_whose_caption_changes(
+    api: FakeBotApi, polling_bot: Application, engine: Engine, tmp_path: Path
+) -> None:
+    prepare_pictures(Settings(data_dir=tmp_path))
+    technique = engine.entry("thumb-walking")
+
+    menu = await said(api, "/techniques")
+    await press(api, menu, technique.title, "sendPhoto")
+    photo = api.bot_messages(CHAT)[-1]
+    assert photo["caption"] == engine.step_page(technique.id, 0).text
+    uploads = len(api.calls_to("sendPhoto"))
+
+    photo = await press(api, photo, engine.text("walkthrough_next"), "editMessageCaption")
+    assert photo["caption"] == engine.step_page(technique.id, 1).text
+    photo = await press(api, photo, engine.text("walkthrough_back"), "editMessageCaption")
+    assert photo["caption"] == engine.step_page(technique.id, 0).text
+
+    await exchange(api, lambda: api.push_message(CHAT, "show me thumb walking"), "sendPhoto")
+    resend = api.calls_to("sendPhoto")[-1]
+    assert len(api.calls_to("sendPhoto")) == uploads + 1
+    assert isinstance(resend.params.get("photo"), str), "the second send re-uses the file_id"
 
 
 # ----------------------------------------------------------------------------- the process
