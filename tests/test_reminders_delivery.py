@@ -4,6 +4,7 @@ Retry back-off uses a recorded fake sleep, so nothing here waits on the wall clo
 rate limiter's own short pause after a 429 with ``retry_after`` 0.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from telegram.ext import AIORateLimiter, ExtBot
 
-from bot.reminders.delivery import Delivery, Outgoing
+from bot.reminders.delivery import PACE_PER_SECOND, Delivery, Outgoing, Pacer
 from bot.reminders.plan import Claim, set_reminder
 from bot.storage import Store, Subscription
 from bot.testing.fake_bot_api import FakeBotApi
@@ -45,7 +46,14 @@ def subscribe(store: Store, *chat_ids: int) -> None:
 def delivery(
     store: Store, sleep: FakeSleep, now: datetime = DUE, max_in_flight: int = 200
 ) -> Delivery:
-    return Delivery(store, compose, sleep=sleep, clock=lambda: now, max_in_flight=max_in_flight)
+    return Delivery(
+        store,
+        compose,
+        sleep=sleep,
+        clock=lambda: now,
+        max_in_flight=max_in_flight,
+        pacer=Pacer(PACE_PER_SECOND, FakeSleep()),
+    )
 
 
 @pytest.fixture
@@ -206,7 +214,13 @@ async def test_a_send_that_keeps_failing_is_given_up_with_a_log_line_and_no_text
     subscribe(store, 1)
     api.fail_next(10)
     sleep = FakeSleep()
-    sender = Delivery(store, lambda item: Outgoing(SECRET), sleep=sleep, clock=lambda: DUE)
+    sender = Delivery(
+        store,
+        lambda item: Outgoing(SECRET),
+        sleep=sleep,
+        clock=lambda: DUE,
+        pacer=Pacer(PACE_PER_SECOND, FakeSleep()),
+    )
     with caplog.at_level(logging.INFO):
         sender.tick(bot)
         await sender.drain()
@@ -243,3 +257,23 @@ async def test_a_reminder_more_than_an_hour_late_is_skipped_not_sent(
     assert stored == Subscription(
         1, "21:30", "Europe/Paris", int((DUE + timedelta(days=1)).timestamp())
     )
+
+
+async def test_the_pacer_spaces_sends_evenly_without_a_burst_at_the_start() -> None:
+    sleep = FakeSleep()
+    pacer = Pacer(20.0, sleep)
+    for _ in range(5):
+        await pacer.wait()
+    assert len(sleep.delays) == 4
+    assert all(0.04 < delay <= 0.05 * (n + 1) for n, delay in enumerate(sleep.delays))
+
+
+async def test_the_pacer_does_not_catch_up_after_a_stall() -> None:
+    sleep = FakeSleep()
+    pacer = Pacer(20.0, sleep)
+    await pacer.wait()
+    await asyncio.sleep(0.06)  # the loop was busy for longer than one slot
+    await pacer.wait()
+    assert sleep.delays == []
+    await pacer.wait()
+    assert len(sleep.delays) == 1

@@ -15,12 +15,23 @@ queued, so a 10,000-reminder minute is claimed in slices as the rate limiter dra
 slice left unsent by a crash is bounded.
 
 Sending goes through ``bot.send_message`` of the application, i.e. through its AIORateLimiter
-(30 messages/s overall, 429 ``retry_after`` honoured with retries). On top of that:
+(30 messages/s overall, 429 ``retry_after`` honoured with retries). Reminders are also paced
+evenly at ``PACE_PER_SECOND`` (28/s) before they reach it: the limiter is a leaky bucket that lets
+a burst of 30 through at once, and a burst on top of a steady 30/s is exactly what earns a 429,
+whose pause then releases another burst. Even spacing just under the limit avoids that cycle and
+leaves a little room for replies to people chatting at the same time. On top of that:
 - 403 Forbidden (the person blocked the bot): the subscription is deleted;
 - 429 after the limiter's own retries, network errors, timeouts and 5xx: retried after
   ``retry_delays`` (the 429's own ``retry_after`` when longer), then given up with a log line;
 - 400 Bad Request (e.g. chat not found) is not retried.
 Log lines carry chat ids and error types, never message text.
+
+The tick runs every ``TICK_SECONDS`` so a reminder goes out within a few seconds of its minute.
+Its APScheduler settings are deliberate: ``misfire_grace_time=None`` because the default of 1 s
+silently drops a tick that starts a little late (a busy loop, a slow disk) and a late tick is
+always right, since it reads what is due from the store; ``coalesce=True`` so ticks missed while
+the loop was blocked run once, not in a burst; ``max_instances=1`` so ticks never overlap (a tick
+only claims and starts tasks, so it is short).
 """
 
 from __future__ import annotations
@@ -30,14 +41,25 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import CallbackContext, Job, JobQueue
 
 from bot.reminders.plan import Claim, claim, to_unix
 from bot.storage import Store
 
 LOGGER = logging.getLogger(__name__)
+
+PACE_PER_SECOND = 28.0
+TICK_SECONDS = 3.0
+TICK_JOB_NAME = "reminders-tick"
+TICK_JOB_KWARGS: dict[str, object] = {
+    "misfire_grace_time": None,
+    "coalesce": True,
+    "max_instances": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +92,27 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class Pacer:
+    """Spaces calls at least ``1 / per_second`` apart, without catching up after a stall.
+
+    Catching up (sending the "missed" slots at once after the loop was busy) would be a burst.
+    """
+
+    def __init__(self, per_second: float, sleep: Sleep = asyncio.sleep) -> None:
+        self._interval = 1.0 / per_second
+        self._sleep = sleep
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = asyncio.get_running_loop().time()
+            slot = max(self._next, now)
+            self._next = slot + self._interval
+            if slot > now:
+                await self._sleep(slot - now)
+
+
 class Delivery:
     """Claims due reminders on each tick and sends them with bounded concurrency."""
 
@@ -80,6 +123,7 @@ class Delivery:
         *,
         max_in_flight: int = 200,
         concurrency: int = 16,
+        pacer: Pacer | None = None,
         retry_delays: Sequence[float] = (1.0, 4.0, 15.0),
         sleep: Sleep = asyncio.sleep,
         clock: Callable[[], datetime] = _now,
@@ -89,6 +133,7 @@ class Delivery:
         self._compose = compose
         self._max_in_flight = max_in_flight
         self._slots = asyncio.Semaphore(concurrency)
+        self._pacer = pacer or Pacer(PACE_PER_SECOND)
         self._retry_delays = tuple(retry_delays)
         self._sleep = sleep
         self._clock = clock
@@ -149,6 +194,7 @@ class Delivery:
         for attempt in range(attempts):
             try:
                 async with self._slots:
+                    await self._pacer.wait()
                     await bot.send_message(
                         chat_id, message.text, reply_markup=message.reply_markup
                     )
@@ -184,3 +230,19 @@ class Delivery:
             attempts,
             type(error).__name__,
         )
+
+
+Context = CallbackContext[Any, Any, Any, Any]
+
+
+def schedule_ticks(
+    job_queue: JobQueue[Context], delivery_for: Callable[[Context], Delivery]
+) -> Job[Context]:
+    """Run the delivery tick forever on the application's job queue, first one right away."""
+
+    async def tick(context: Context) -> None:
+        delivery_for(context).tick(context.bot)
+
+    return job_queue.run_repeating(
+        tick, interval=TICK_SECONDS, first=0, name=TICK_JOB_NAME, job_kwargs=TICK_JOB_KWARGS
+    )

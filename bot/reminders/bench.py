@@ -1,0 +1,177 @@
+"""Benchmark: many subscribers due in the same minute, sent through the real client stack.
+
+Two measurements:
+1. Scheduling: compute the next due time (zoneinfo, several zones) for N subscriptions and commit
+   them, then reopen the store as a restart would and run the first tick's due query. Reported as
+   seconds and extra resident memory.
+2. Delivery: an Application with ``AIORateLimiter(max_retries=3)`` (as the bot builds it) runs the
+   real delivery tick on its job queue against the fake Bot API on 127.0.0.1, which answers 429
+   above 30 sends per second. Reported: delivered, duplicates, 429 answers and the achieved rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from telegram.ext import AIORateLimiter, ApplicationBuilder
+
+from bot.reminders.delivery import Delivery, Outgoing, schedule_ticks
+from bot.reminders.plan import Claim, set_reminder, to_unix
+from bot.reminders.schedule import zone_info
+from bot.storage import Store
+from bot.testing.fake_bot_api import FakeBotApi
+
+ZONES = (
+    "Europe/Paris",
+    "America/New_York",
+    "Asia/Tokyo",
+    "UTC",
+    "UTC+05:30",
+    "Australia/Sydney",
+    "America/Los_Angeles",
+    "Europe/London",
+)
+FIRST_CHAT_ID = 1_000_000
+SEND_LIMIT_PER_SECOND = 30
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    subscribers: int
+    schedule_seconds: float
+    reopen_seconds: float
+    extra_memory_mb: float
+    delivered: int
+    duplicates: int
+    rate_limited: int
+    given_up: int
+    send_seconds: float
+    rate_per_second: float
+
+    def lines(self) -> list[str]:
+        target = 0.9 * SEND_LIMIT_PER_SECOND
+        return [
+            f"subscribers:        {self.subscribers}",
+            f"schedule + commit:  {self.schedule_seconds:.3f} s",
+            f"reopen + due query: {self.reopen_seconds:.3f} s",
+            f"extra memory:       {self.extra_memory_mb:.1f} MB (resident)",
+            f"delivered:          {self.delivered} of {self.subscribers}",
+            f"duplicates:         {self.duplicates}",
+            f"429 answers:        {self.rate_limited}",
+            f"given up:           {self.given_up}",
+            f"sending took:       {self.send_seconds:.1f} s",
+            f"achieved rate:      {self.rate_per_second:.1f} msg/s "
+            f"(limit {SEND_LIMIT_PER_SECOND}, target >= {target:.0f})",
+        ]
+
+
+def _resident_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _schedule(store: Store, subscribers: int, due: datetime) -> None:
+    """Subscribe everyone at the local time that falls on ``due`` in their zone."""
+    before = due - timedelta(seconds=1)
+    subscriptions = []
+    for index in range(subscribers):
+        zone = ZONES[index % len(ZONES)]
+        local = due.astimezone(zone_info(zone)).time()
+        subscription = set_reminder(None, FIRST_CHAT_ID + index, local, zone, before)
+        assert subscription.next_due_utc == to_unix(due)
+        subscriptions.append(subscription)
+    store.save_many(subscriptions)
+
+
+def _message(item: Claim) -> Outgoing:
+    return Outgoing(f"Tonight's tip #{item.tip_number}: roll a ball under your foot.")
+
+
+async def _finished(delivery: Delivery, subscribers: int) -> None:
+    stats = delivery.stats
+    while stats.sent + stats.blocked + stats.given_up < subscribers:  # noqa: ASYNC110 - polls
+        await asyncio.sleep(0.1)  # counters that the ticks advance; a benchmark can afford it
+
+
+async def _deliver(
+    store: Store, subscribers: int, limit_seconds: float
+) -> tuple[FakeBotApi, Delivery]:
+    delivery = Delivery(store, _message)
+    async with FakeBotApi(send_limit_per_second=SEND_LIMIT_PER_SECOND) as api:
+        application = (
+            ApplicationBuilder()
+            .token("123:bench")
+            .base_url(api.base_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .build()
+        )
+        async with application:
+            await application.start()
+            assert application.job_queue is not None
+            schedule_ticks(application.job_queue, lambda _context: delivery)
+            async with asyncio.timeout(limit_seconds):
+                await _finished(delivery, subscribers)
+            await application.stop()
+    return api, delivery
+
+
+def run(subscribers: int, timeout: float | None = None) -> BenchResult:
+    """Run both measurements on a temporary data directory."""
+    with tempfile.TemporaryDirectory() as data_dir:
+        gc.collect()
+        memory_before = _resident_mb()
+        due = datetime.now(UTC).replace(second=0, microsecond=0)
+        started = time.perf_counter()
+        store = Store.open(Path(data_dir))
+        _schedule(store, subscribers, due)
+        schedule_seconds = time.perf_counter() - started
+        store.close()
+        started = time.perf_counter()
+        store = Store.open(Path(data_dir))
+        first_slice = store.due(to_unix(datetime.now(UTC)), 200)
+        reopen_seconds = time.perf_counter() - started
+        assert len(first_slice) == min(200, subscribers)
+        gc.collect()
+        extra_memory = _resident_mb() - memory_before
+        limit = timeout if timeout is not None else 60 + 3 * subscribers / SEND_LIMIT_PER_SECOND
+        api, delivery = asyncio.run(_deliver(store, subscribers, limit))
+        store.close()
+    sends = api.calls_to("sendMessage")
+    delivered = [call for call in sends if call.ok]
+    per_chat = Counter(call.chat_id for call in delivered)
+    span = delivered[-1].at - sends[0].at if delivered else 0.0
+    return BenchResult(
+        subscribers=subscribers,
+        schedule_seconds=schedule_seconds,
+        reopen_seconds=reopen_seconds,
+        extra_memory_mb=extra_memory,
+        delivered=len(per_chat),
+        duplicates=sum(count - 1 for count in per_chat.values()),
+        rate_limited=sum(1 for call in sends if call.status == 429),
+        given_up=delivery.stats.given_up,
+        send_seconds=span,
+        rate_per_second=(len(delivered) - 1) / span if span else 0.0,
+    )
+
+
+def main(subscribers: int) -> int:
+    """Print the figures; exit status 1 if a target is missed."""
+    result = run(subscribers)
+    print("\n".join(result.lines()))
+    ok = (
+        result.delivered == subscribers
+        and result.duplicates == 0
+        and result.rate_per_second >= 0.9 * SEND_LIMIT_PER_SECOND
+        and result.schedule_seconds + result.reopen_seconds < 2
+        and result.extra_memory_mb < 50
+    )
+    return 0 if ok else 1
