@@ -202,22 +202,26 @@ def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
     )
 
 
-def _yaml_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(folder.glob("*.yaml"))
-    yield from sorted(folder.glob("*.yml"))
+def _yaml_documents(
+    folder: Path, root: Path, shape: type, shape_name: str, problems: list[Problem]
+) -> Iterator[tuple[str, Any]]:
+    """Each readable YAML file of a folder whose top level has the expected shape."""
+    paths = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    for path in paths:
+        file = _display(path, root)
+        data = _read_yaml(path, root, problems)
+        if data is None:
+            continue
+        if not isinstance(data, shape):
+            problems.append(Problem(file, 1, None, f"this file must be a YAML {shape_name}"))
+            continue
+        yield file, data
 
 
 def _read_entries(root: Path, problems: list[Problem]) -> list[Entry]:
     entries: list[Entry] = []
     seen: dict[str, Entry] = {}
-    for path in _yaml_files(root / "faq"):
-        file = _display(path, root)
-        data = _read_yaml(path, root, problems)
-        if data is None:
-            continue
-        if not isinstance(data, list):
-            problems.append(Problem(file, 1, None, "an entries file must be a YAML list"))
-            continue
+    for file, data in _yaml_documents(root / "faq", root, list, "list of entries", problems):
         for raw in data:
             entry = _parse_entry(raw, file, problems)
             if entry is None:
@@ -242,14 +246,7 @@ def _read_entries(root: Path, problems: list[Problem]) -> list[Entry]:
 def _read_texts(root: Path, problems: list[Problem]) -> dict[str, str]:
     texts: dict[str, str] = {}
     origin: dict[str, str] = {}
-    for path in _yaml_files(root / "texts"):
-        file = _display(path, root)
-        data = _read_yaml(path, root, problems)
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            problems.append(Problem(file, 1, None, "a texts file must be a YAML mapping"))
-            continue
+    for file, data in _yaml_documents(root / "texts", root, dict, "mapping of texts", problems):
         for key, value in strip_lines(data).items():
             if not isinstance(value, str):
                 problems.append(Problem(file, 0, key, "a text must be a string"))
