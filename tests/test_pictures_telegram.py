@@ -22,6 +22,7 @@ from bot.storage import Store
 from bot.telegram.app import build_application
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, prepare_pictures
 from bot.testing.fake_bot_api import FakeBotApi, UploadedFile
+from bot.testing.keyboards import callback_data
 from bot.testing.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
@@ -43,7 +44,7 @@ class Bot:
         return self.api.bot_messages(chat_id)[-1]
 
     async def press(self, message: JSONDict, label: str, chat_id: int = FIRST) -> None:
-        self.api.push_callback(chat_id, message["message_id"], data_of(message, label))
+        self.api.push_callback(chat_id, message["message_id"], callback_data(message, label))
         await deliver_pending(self.application)
 
     def current(self, message: JSONDict, chat_id: int = FIRST) -> JSONDict:
@@ -54,15 +55,6 @@ class Bot:
             isinstance(call.params.get("photo"), UploadedFile)
             for call in self.api.calls_to("sendPhoto")
         )
-
-
-def data_of(message: JSONDict, label: str) -> str:
-    for row in message["reply_markup"]["inline_keyboard"]:
-        for button in row:
-            if button["text"] == label:
-                data: str = button["callback_data"]
-                return data
-    raise AssertionError(f"no button {label!r}")
 
 
 @pytest.fixture(scope="module")

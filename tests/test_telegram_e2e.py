@@ -25,6 +25,7 @@ from bot.storage import Store
 from bot.telegram.app import EXIT_CONFIG, build_application, run
 from bot.telegram.pictures import prepare_pictures
 from bot.testing.fake_bot_api import ApiCall, FakeBotApi
+from bot.testing.keyboards import callback_data
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
 SECRET = TOKEN.split(":")[1]
@@ -75,8 +76,7 @@ async def said(api: FakeBotApi, text: str) -> JSONDict:
 
 
 async def press(api: FakeBotApi, message: JSONDict, label: str, method: str) -> JSONDict:
-    rows = message["reply_markup"]["inline_keyboard"]
-    (data,) = [b["callback_data"] for row in rows for b in row if b["text"] == label]
+    data = callback_data(message, label)
     await exchange(api, lambda: api.push_callback(CHAT, message["message_id"], data), method)
     return api.message(CHAT, message["message_id"])
 

@@ -20,6 +20,7 @@ from bot.storage import Store
 from bot.telegram.app import COMMANDS, build_application
 from bot.telegram.replies import send_text
 from bot.testing.fake_bot_api import FakeBotApi
+from bot.testing.keyboards import button_labels, callback_data
 from bot.testing.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
@@ -51,7 +52,7 @@ class Chat:
         return await self._deliver(chat_id)
 
     async def press(self, message: JSONDict, label: str, chat_id: int = CHAT) -> list[JSONDict]:
-        self.api.push_callback(chat_id, message["message_id"], data_of(message, label))
+        self.api.push_callback(chat_id, message["message_id"], callback_data(message, label))
         return await self._deliver(chat_id)
 
     async def press_data(self, message: JSONDict, data: str) -> list[JSONDict]:
@@ -64,20 +65,6 @@ class Chat:
 
     def current(self, message: JSONDict) -> JSONDict:
         return self.api.message(CHAT, message["message_id"])
-
-
-def labels(message: JSONDict) -> list[str]:
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [button["text"] for row in rows for button in row]
-
-
-def data_of(message: JSONDict, label: str) -> str:
-    for row in message["reply_markup"]["inline_keyboard"]:
-        for button in row:
-            if button["text"] == label:
-                data: str = button["callback_data"]
-                return data
-    raise AssertionError(f"no button {label!r} in {labels(message)}")
 
 
 @pytest.fixture
@@ -96,7 +83,7 @@ async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
 async def test_start_greets_and_offers_the_menu(chat: Chat) -> None:
     (reply,) = await chat.say("/start")
     assert reply["text"] == chat.engine.text("greeting")
-    assert labels(reply) == [
+    assert button_labels(reply) == [
         chat.engine.text(f"menu_button_{t}")
         for t in ("ask", "techniques", "routine", "safety", "reminder")
     ]
@@ -145,7 +132,7 @@ async def test_a_question_gets_the_engine_answer_and_up_to_three_related_buttons
     expected = chat.engine.answer(question)
     (reply,) = await chat.say(question)
     assert reply["text"] == expected.text
-    assert labels(reply) == [s.label for s in expected.related[:3]]
+    assert button_labels(reply) == [s.label for s in expected.related[:3]]
 
 
 async def test_a_related_button_answers_that_question(chat: Chat) -> None:
@@ -167,7 +154,7 @@ async def test_a_fallback_offers_its_suggestions_as_buttons(chat: Chat) -> None:
     assert expected.suggestions
     (reply,) = await chat.say(question)
     assert reply["text"] == expected.text
-    assert labels(reply) == [s.label for s in expected.suggestions]
+    assert button_labels(reply) == [s.label for s in expected.suggestions]
     (answer,) = await chat.press(reply, expected.suggestions[0].label)
     assert answer["text"] == chat.engine.reply_for(expected.suggestions[0].entry_id).text
 
@@ -206,7 +193,7 @@ async def test_a_reply_longer_than_a_message_is_split_with_buttons_under_the_las
 async def test_a_technique_question_opens_its_walkthrough(chat: Chat) -> None:
     (page,) = await chat.say("show me thumb walking")
     assert page["text"] == chat.engine.step_page("thumb-walking", 0).text
-    assert labels(page) == [
+    assert button_labels(page) == [
         chat.engine.text("walkthrough_next"),
         chat.engine.text("walkthrough_done"),
     ]
@@ -227,7 +214,7 @@ async def test_the_last_step_has_no_next_button(chat: Chat) -> None:
         await chat.press(chat.current(walk), chat.engine.text("walkthrough_next"))
     last = chat.current(walk)
     assert last["text"] == chat.engine.step_page("self-massage-routine", 3).text
-    assert labels(last) == [
+    assert button_labels(last) == [
         chat.engine.text("walkthrough_back"),
         chat.engine.text("walkthrough_done"),
     ]
@@ -235,7 +222,7 @@ async def test_the_last_step_has_no_next_button(chat: Chat) -> None:
 
 async def test_a_double_tap_on_next_is_harmless(chat: Chat) -> None:
     (walk,) = await chat.say("/routine")
-    next_data = data_of(walk, chat.engine.text("walkthrough_next"))
+    next_data = callback_data(walk, chat.engine.text("walkthrough_next"))
     await chat.press_data(walk, next_data)
     await chat.press_data(walk, next_data)
     assert chat.current(walk)["text"] == chat.engine.step_page("self-massage-routine", 1).text
@@ -247,11 +234,11 @@ async def test_done_offers_the_next_technique_and_the_routine(chat: Chat) -> Non
     (offer,) = await chat.press(walk, chat.engine.text("walkthrough_done"))
     assert "reply_markup" not in chat.current(walk)
     assert offer["text"] == chat.engine.text("walkthrough_finished", title="Thumb walking")
-    assert labels(offer) == [
+    assert button_labels(offer) == [
         chat.engine.text("walkthrough_next_technique", title="Knuckle kneading"),
         chat.engine.text("walkthrough_routine"),
     ]
-    (next_walk,) = await chat.press(offer, labels(offer)[0])
+    (next_walk,) = await chat.press(offer, button_labels(offer)[0])
     assert next_walk["text"] == chat.engine.step_page("knuckle-kneading", 0).text
 
 
@@ -265,7 +252,7 @@ async def test_done_after_the_routine_offers_the_techniques(chat: Chat) -> None:
 async def test_techniques_lists_the_eight_and_the_routine(chat: Chat) -> None:
     (listing,) = await chat.say("/techniques")
     titles = [entry.title for entry in chat.engine.techniques()]
-    assert labels(listing) == [*titles, chat.engine.text("techniques_button_routine")]
+    assert button_labels(listing) == [*titles, chat.engine.text("techniques_button_routine")]
 
 
 # ----------------------------------------------------------------------------- stale buttons
@@ -274,7 +261,7 @@ async def test_a_button_from_other_knowledge_says_the_menu_is_out_of_date(chat: 
     stale = "0ld0ld00:step:self-massage-routine:1"
     (fresh,) = await chat.press_data(walk, stale)
     assert fresh["text"] == chat.engine.text("menu_out_of_date")
-    assert len(labels(fresh)) == 5
+    assert len(button_labels(fresh)) == 5
     answer = chat.api.calls_to("answerCallbackQuery")[-1]
     assert answer.params["text"] == chat.engine.text("menu_out_of_date_alert")
     assert chat.current(walk)["text"] == chat.engine.step_page("self-massage-routine", 0).text
@@ -299,7 +286,7 @@ async def test_safety_explains_when_not_to_massage_with_the_disclaimer(chat: Cha
 
 async def test_benefits_are_offered_as_eight_buttons(chat: Chat) -> None:
     (reply,) = await chat.say("/benefits")
-    assert labels(reply) == [entry.title for entry in chat.engine.benefits()]
+    assert button_labels(reply) == [entry.title for entry in chat.engine.benefits()]
     (benefit,) = await chat.press(reply, chat.engine.benefits()[0].title)
     assert benefit["text"] == chat.engine.reply_for(chat.engine.benefits()[0].id).text
 
