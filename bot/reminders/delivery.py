@@ -21,8 +21,10 @@ a burst of 30 through at once, and a burst on top of a steady 30/s is exactly wh
 whose pause then releases another burst. Even spacing just under the limit avoids that cycle and
 leaves a little room for replies to people chatting at the same time. On top of that:
 - 403 Forbidden (the person blocked the bot): the subscription is deleted;
-- 429 after the limiter's own retries, network errors, timeouts and 5xx: retried after
-  ``retry_delays`` (the 429's own ``retry_after`` when longer), then given up with a log line;
+- 429 after the limiter's own retries, network errors and 5xx: retried after ``retry_delays``
+  (the 429's own ``retry_after`` when longer), then given up with a log line;
+- a timeout is not retried: the message may well have arrived, and a second reminder is worse
+  than a missing one;
 - 400 Bad Request (e.g. chat not found) is not retried.
 Log lines carry chat ids and error types, never message text.
 
@@ -44,7 +46,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import CallbackContext, Job, JobQueue
 
 from bot.reminders.plan import Claim, claim, to_unix
@@ -68,6 +77,7 @@ class Outgoing:
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    parse_mode: str | None = None
 
 
 Composer = Callable[[Claim], Outgoing]
@@ -196,14 +206,17 @@ class Delivery:
                 async with self._slots:
                     await self._pacer.wait()
                     await bot.send_message(
-                        chat_id, message.text, reply_markup=message.reply_markup
+                        chat_id,
+                        message.text,
+                        parse_mode=message.parse_mode,
+                        reply_markup=message.reply_markup,
                     )
             except Forbidden:
                 self.store.delete(chat_id)
                 self.stats.blocked += 1
                 LOGGER.info("reminder: chat %s blocked the bot; subscription removed", chat_id)
                 return
-            except BadRequest as error:
+            except (BadRequest, TimedOut) as error:
                 self._give_up(chat_id, error, attempt + 1)
                 return
             except (RetryAfter, NetworkError) as error:
