@@ -59,6 +59,8 @@ class Analyzer:
 
     def __init__(self, language: dict[str, Any]) -> None:
         self._stopwords = {normalize(w) for w in language.get("stopwords", [])}
+        # Words that may sit beside a greeting without making it a question ("thanks mate").
+        self._social_fillers = {normalize(w) for w in language.get("social_fillers", [])}
         self._phrases: dict[tuple[str, ...], str] = {}
         for canonical, variants in (language.get("synonyms") or {}).items():
             token = canonical_token(canonical)
@@ -130,7 +132,7 @@ class Analyzer:
             else:
                 word = words[i]
                 i += 1
-                if word in self._stopwords or word in _SOCIAL_FILLERS:
+                if word in self._stopwords or word in self._social_fillers:
                     continue
                 stemmed = stem(word)
                 if not correct or stemmed in self._vocabulary:
