@@ -8,7 +8,6 @@ Telegram must echo on every request. SIGINT and SIGTERM stop it gracefully (PTB 
 update in hand, stops the job queue and closes the HTTP pool).
 """
 
-import importlib
 import logging
 import re
 import secrets
@@ -28,6 +27,17 @@ from bot.config import Settings
 from bot.engine import Engine, KnowledgeError
 from bot.storage import Store
 from bot.telegram import callbacks, errors
+from bot.telegram.handlers import (
+    benefits,
+    help,
+    inline,
+    media,
+    questions,
+    reminders,
+    safety,
+    start,
+    techniques,
+)
 from bot.telegram.logs import configure_logging, quiet_http_logs, redacted_token
 from bot.telegram.pictures import prepare_pictures
 from bot.telegram.ratelimit import RetryingRateLimiter
@@ -39,17 +49,18 @@ _log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_CONFIG = 2
 
-# Registered in this order; the first handler in a group that matches an update wins.
-FEATURES = (
-    "start",
-    "help",
-    "techniques",
-    "safety",
-    "benefits",
-    "reminders",
-    "inline",
-    "media",
-    "questions",
+# Registered in this order; the first handler in a group that matches an update wins, so the
+# catch-all free-text handler comes last.
+FEATURES: tuple[ModuleType, ...] = (
+    start,
+    help,
+    techniques,
+    safety,
+    benefits,
+    reminders,
+    inline,
+    media,
+    questions,
 )
 COMMANDS = (
     "start",
@@ -133,10 +144,8 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = Services(engine=engine, store=store, settings=settings)
-    for name in FEATURES:
-        feature = _feature(name)
-        if feature is not None:
-            feature.register(application)
+    for feature in FEATURES:
+        feature.register(application)
     application.add_handler(stale_button_handler())
     application.add_error_handler(errors.on_error)
     return application
@@ -191,17 +200,6 @@ def _run_webhook(application: Application, settings: Settings) -> None:
         bootstrap_retries=BOOTSTRAP_RETRIES,
         stop_signals=(signal.SIGINT, signal.SIGTERM),
     )
-
-
-def _feature(name: str) -> ModuleType | None:
-    path = f"bot.telegram.handlers.{name}"
-    try:
-        return importlib.import_module(path)
-    except ModuleNotFoundError as missing:
-        if missing.name != path:
-            raise
-        _log.warning("feature %s is not installed; its commands are unavailable", name)
-        return None
 
 
 def _http_request(
