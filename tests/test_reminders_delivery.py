@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from telegram.error import TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.reminders.delivery import PACE_PER_SECOND, Delivery, Outgoing, Pacer
@@ -277,3 +278,26 @@ async def test_the_pacer_does_not_catch_up_after_a_stall() -> None:
     assert sleep.delays == []
     await pacer.wait()
     assert len(sleep.delays) == 1
+
+
+class TimingOutBot:
+    """Stands in for a bot whose send timed out: the message may or may not have arrived."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def send_message(self, *args: object, **kwargs: object) -> None:
+        self.attempts += 1
+        raise TimedOut()
+
+
+async def test_a_timed_out_send_is_not_retried_so_it_cannot_arrive_twice(store: Store) -> None:
+    subscribe(store, 1)
+    sleep = FakeSleep()
+    sender = delivery(store, sleep)
+    timing_out = TimingOutBot()
+    sender.tick(cast(ExtBot[Any], timing_out))
+    await sender.drain()
+    assert timing_out.attempts == 1
+    assert sender.stats.given_up == 1
+    assert sleep.delays == []

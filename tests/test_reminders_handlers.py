@@ -24,6 +24,7 @@ from bot.telegram.callbacks import action_of
 from bot.telegram.handlers.reminders import compose_reminder
 from bot.telegram.handlers.techniques import WALK
 from bot.testing.fake_bot_api import FakeBotApi
+from bot.testing.keyboards import button_labels, callback_data
 from bot.testing.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
@@ -49,26 +50,8 @@ class Chat:
         return await self._deliver()
 
     async def press(self, message: JSONDict, label: str) -> list[JSONDict]:
-        self.api.push_callback(CHAT, message["message_id"], data_of(message, label))
+        self.api.push_callback(CHAT, message["message_id"], callback_data(message, label))
         return await self._deliver()
-
-    async def press_data(self, data: str) -> list[JSONDict]:
-        self.api.push_callback(CHAT, 1, data)
-        return await self._deliver()
-
-
-def labels(message: JSONDict) -> list[str]:
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return [button["text"] for row in rows for button in row]
-
-
-def data_of(message: JSONDict, label: str) -> str:
-    for row in message["reply_markup"]["inline_keyboard"]:
-        for button in row:
-            if button["text"] == label:
-                data: str = button["callback_data"]
-                return data
-    raise AssertionError(f"no button {label!r} in {labels(message)}")
 
 
 async def open_chat(engine: Engine, data_dir: Path) -> tuple[Chat, Application]:
@@ -120,7 +103,7 @@ async def test_the_zone_is_remembered_when_only_a_time_is_given(chat: Chat) -> N
 async def test_a_time_without_any_known_zone_uses_utc_and_offers_zones(chat: Chat) -> None:
     (reply,) = await chat.say("/reminder 21h30")
     assert "UTC" in reply["text"]
-    assert "Europe/Paris" in labels(reply)
+    assert "Europe/Paris" in button_labels(reply)
 
 
 async def test_utc_offsets_are_accepted(chat: Chat) -> None:
@@ -152,8 +135,8 @@ async def test_reminder_alone_shows_the_setting_and_quick_picks(chat: Chat) -> N
     await chat.say("/reminder 21:30 Europe/Paris")
     (reply,) = await chat.say("/reminder")
     assert "21:30" in reply["text"]
-    assert {"20:00", "21:00", "22:00", "Europe/Paris"} <= set(labels(reply))
-    assert chat.engine.text("reminder_button_type_yours") in labels(reply)
+    assert {"20:00", "21:00", "22:00", "Europe/Paris"} <= set(button_labels(reply))
+    assert chat.engine.text("reminder_button_type_yours") in button_labels(reply)
 
 
 async def test_a_quick_pick_time_then_zone_sets_the_reminder(chat: Chat) -> None:
@@ -169,7 +152,7 @@ async def test_a_quick_pick_time_then_zone_sets_the_reminder(chat: Chat) -> None
 async def test_a_quick_pick_zone_first_asks_for_a_time(chat: Chat) -> None:
     (menu,) = await chat.say("/reminder")
     (ask,) = await chat.press(menu, "Europe/London")
-    assert labels(ask) == ["20:00", "21:00", "22:00"]
+    assert button_labels(ask) == ["20:00", "21:00", "22:00"]
     await chat.press(ask, "20:00")
     stored = chat.store.subscription(CHAT)
     assert stored is not None
