@@ -10,6 +10,7 @@ Usage::
     footbot eval FILE            score an evaluation set
     footbot bench                engine latency benchmark
     footbot bench-telegram       Telegram updates handled per second, and resident memory
+    footbot bench-reminders      reminders due in the same minute, delivered at 30 messages/s
     footbot render [--out DIR]   draw the technique pictures (default DIR: $FOOTBOT_DATA/pictures)
 """
 
@@ -99,6 +100,12 @@ def cmd_bench_telegram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench_reminders(args: argparse.Namespace) -> int:
+    from bot.reminders.bench import main as run_reminders_benchmark
+
+    return run_reminders_benchmark(_engine(args), args.subscribers)
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     out_dir = args.out or pictures_dir(Settings.from_env().data_dir)
     try:
@@ -154,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench_telegram.add_argument("--people", type=int, default=150, help="conversations per round")
     bench_telegram.add_argument("--rounds", type=int, default=5, help="rounds (median reported)")
+    bench_reminders = command(
+        "bench-reminders", cmd_bench_reminders, "benchmark reminder delivery at 30 messages/s"
+    )
+    bench_reminders.add_argument(
+        "--subscribers", type=int, default=10_000, help="subscribers due in the same minute"
+    )
     render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
     render.add_argument("--out", type=Path, help="folder for the PNGs (default: DATA/pictures)")
     return parser
