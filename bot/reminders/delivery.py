@@ -11,8 +11,9 @@ Claim before send: each tick decides its due subscriptions with ``plan.claim`` a
 advanced next due time and the sent date *before* any message goes out. A crash can therefore
 lose at most the reminders claimed but not yet sent (at-most-once), and can never send one twice.
 To keep that window small a tick claims no more than ``max_in_flight`` minus what is already
-queued, so a 10,000-reminder minute is claimed in slices as the rate limiter drains it, and a
-slice left unsent by a crash is bounded.
+queued, so a 10,000-reminder minute is claimed in slices as the rate limiter drains it, and what
+a crash or a shutdown in the middle of a busy minute skips is bounded by that slice (200, about
+seven seconds of sending).
 
 Sending goes through ``bot.send_message`` of the application, i.e. through its AIORateLimiter
 (30 messages/s overall, 429 ``retry_after`` honoured with retries). Reminders are also paced
@@ -180,15 +181,9 @@ class Delivery:
         return len(to_send)
 
     async def drain(self) -> None:
-        """Wait until every started send has finished (tests, benchmark, shutdown)."""
+        """Wait until every started send has finished."""
         while self._in_flight:
             await asyncio.gather(*self._in_flight)
-
-    async def close(self) -> None:
-        """Cancel sends still waiting; they were claimed, so they are skipped, never repeated."""
-        for task in list(self._in_flight):
-            task.cancel()
-        await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _deliver(self, bot: Bot, item: Claim) -> None:
         try:

@@ -64,10 +64,11 @@ def _chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
-def _next_local(subscription: Subscription) -> str:
+def _next_local(subscription: Subscription, shape: str = "%Y-%m-%d %H:%M") -> str:
+    """When the next reminder (or snooze) comes, on the person's own clock."""
     assert subscription.next_due_utc is not None
     local = plan.from_unix(subscription.next_due_utc).astimezone(zone_info(subscription.zone))
-    return local.strftime("%Y-%m-%d %H:%M")
+    return local.strftime(shape)
 
 
 def _time_buttons() -> list[InlineKeyboardButton]:
@@ -196,7 +197,9 @@ async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, args: li
         return
     found.store.save(snoozed)
     await send_text(
-        context.bot, chat_id, found.engine.text("reminder_snoozed", time=_next_local(snoozed)[-5:])
+        context.bot,
+        chat_id,
+        found.engine.text("reminder_snoozed", time=_next_local(snoozed, "%H:%M")),
     )
 
 
