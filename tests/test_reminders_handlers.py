@@ -288,3 +288,20 @@ async def deliver_now(chat: Chat) -> JSONDict:
     assert delivery.tick(chat.application.bot) == 1
     await delivery.drain()
     return chat.api.bot_messages(CHAT)[-1]
+
+
+async def test_the_running_tick_job_delivers_a_due_reminder_and_advances_it(chat: Chat) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    minute_ago = (now - timedelta(minutes=1)).time().replace(second=0)
+    chat.store.save(plan.set_reminder(None, CHAT, minute_ago, "UTC", now - timedelta(minutes=3)))
+    await chat.application.start()
+    try:
+        call = await chat.api.wait_for_call("sendMessage", within=30)
+    finally:
+        await chat.application.stop()
+    assert call.chat_id == CHAT
+    assert len(chat.api.calls_to("sendMessage")) == 1
+    stored = chat.store.subscription(CHAT)
+    assert stored is not None
+    assert stored.next_due_utc is not None
+    assert stored.next_due_utc > now.timestamp()
