@@ -261,6 +261,7 @@ async def test_the_tick_job_is_scheduled_with_deliberate_misfire_and_coalesce(
 async def test_reminders_persist_across_a_restart_of_the_application(
     engine: Engine, tmp_path: Path
 ) -> None:
+    """python-telegram-bot persistence keeps no jobs; the store and the tick job need none."""
     first, application = await open_chat(engine, tmp_path)
     await first.say("/reminder 21:30 Europe/Paris")
     await application.shutdown()
@@ -271,6 +272,10 @@ async def test_reminders_persist_across_a_restart_of_the_application(
         (reply,) = await second.say("/reminder")
         assert "21:30" in reply["text"]
         assert "Europe/Paris" in reply["text"]
+        assert restarted.job_queue is not None
+        assert len(restarted.job_queue.get_jobs_by_name(TICK_JOB_NAME)) == 1
+        reminder = await deliver_now(second)
+        assert reminder["text"].startswith(engine.text("reminder_header"))
     finally:
         await restarted.shutdown()
         second.store.close()
