@@ -77,12 +77,6 @@ def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path)
 
 
-@pytest.fixture(autouse=True)
-def timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """python-telegram-bot 22 warns on every RetryAfter unless opted in to timedeltas."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 def sent_chats(api: FakeBotApi) -> list[int]:
     return sorted(call.chat_id or 0 for call in api.calls_to("sendMessage") if call.ok)
 

@@ -22,12 +22,6 @@ TOKEN = "123456:TEST-token-for-the-fake"
 CHAT = 42
 
 
-@pytest.fixture(autouse=True)
-def timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt in to PTB's timedelta durations, as the bot does, so a 429 raises no warning."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
     async with FakeBotApi() as server:
