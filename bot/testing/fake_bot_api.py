@@ -234,6 +234,7 @@ class FakeBotApi:
         self._changed = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[asyncio.Task[None]] = set()
         self._closing = False
         self.port = 0
 
@@ -249,6 +250,8 @@ class FakeBotApi:
             self._server.close()
             for writer in list(self._writers):
                 writer.close()
+            # Let every connection handler finish, so none is cancelled with the event loop.
+            await asyncio.gather(*self._connections, return_exceptions=True)
             await self._server.wait_closed()
             self._server = None
 
@@ -472,6 +475,9 @@ class FakeBotApi:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         self._writers.add(writer)
+        connection = asyncio.current_task()
+        if connection is not None:
+            self._connections.add(connection)
         try:
             while not self._closing:
                 request = await _read_request(reader)
@@ -484,6 +490,7 @@ class FakeBotApi:
             pass
         finally:
             self._writers.discard(writer)
+            self._connections.discard(connection)
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
