@@ -29,6 +29,15 @@ from bot.pictures.check import check_pictures
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
+EXIT_INTERRUPTED = 130
+
+
+def positive_int(text: str) -> int:
+    """An argparse type for counts, so a benchmark is never asked for zero rounds."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _fail(message: str) -> int:
@@ -155,17 +164,24 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = command("eval", cmd_eval, "score an evaluation set")
     evaluate.add_argument("file", type=Path, help="evaluation YAML (list of q/expect/must cases)")
     bench = command("bench", cmd_bench, "benchmark the answer engine")
-    bench.add_argument("--rounds", type=int, default=5, help="passes over the messages")
+    bench.add_argument("--rounds", type=positive_int, default=5, help="passes over the messages")
     bench_telegram = command(
         "bench-telegram", cmd_bench_telegram, "benchmark the Telegram bot, offline"
     )
-    bench_telegram.add_argument("--people", type=int, default=150, help="conversations per round")
-    bench_telegram.add_argument("--rounds", type=int, default=5, help="rounds (median reported)")
+    bench_telegram.add_argument(
+        "--people", type=positive_int, default=150, help="conversations per round"
+    )
+    bench_telegram.add_argument(
+        "--rounds", type=positive_int, default=5, help="rounds (median reported)"
+    )
     bench_reminders = command(
         "bench-reminders", cmd_bench_reminders, "benchmark reminder delivery at 30 messages/s"
     )
     bench_reminders.add_argument(
-        "--subscribers", type=int, default=10_000, help="subscribers due in the same minute"
+        "--subscribers",
+        type=positive_int,
+        default=10_000,
+        help="subscribers due in the same minute",
     )
     render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
     render.add_argument("--out", type=Path, help="folder for the PNGs (default: DATA/pictures)")
@@ -180,4 +196,6 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error))
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     return result

@@ -94,3 +94,12 @@ def test_eval_reports_each_rate(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_an_unreadable_eval_file_gives_exit_2(tmp_path: Path) -> None:
     assert main(["eval", str(tmp_path / "missing.yaml")]) == 2
+
+
+def test_a_benchmark_refuses_zero_rounds_with_a_usage_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--rounds", "0"])
+    assert exit_info.value.code == 2
+    assert "must be at least 1" in capsys.readouterr().err
