@@ -71,3 +71,10 @@ def test_inline_results_and_tips_carry_the_disclaimer_too(engine: Engine) -> Non
 def test_the_disclaimer_appears_exactly_once(engine: Engine) -> None:
     reply = engine.answer("Can foot massage relieve a headache?")
     assert reply.text.count(engine.text("disclaimer")) == 1
+
+
+def test_urgent_symptoms_at_the_end_of_a_long_message_are_not_missed(engine: Engine) -> None:
+    story = "I have been on my feet all week at work and they ache. " * 75
+    message = story + "Now I have chest pain and I can't breathe."
+    assert len(message) > 4000
+    assert engine.answer(message).kind is Kind.URGENT

@@ -17,6 +17,7 @@ from bot.engine.knowledge import Entry, Knowledge
 from bot.engine.language import HELP, THANKS, Analysis, Analyzer
 from bot.engine.matcher import Match, Matcher
 from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
+from bot.engine.text import MAX_TRIAGE_CHARS, normalize
 from bot.engine.triage import Triage
 
 # Below this score a match is not trusted and the fallback is sent instead.
@@ -54,7 +55,7 @@ class Engine:
         analysis = self._analyzer.analyse(message)
         if not analysis.normalized:
             return self._fallback(())
-        if self._triage.red_flag(analysis.normalized) is not None:
+        if self._triage.red_flag(normalize(message, MAX_TRIAGE_CHARS)) is not None:
             return self._finish(Kind.URGENT, self.text("urgent"), health=True)
         if analysis.only_social:
             return self._social(analysis)

@@ -7,27 +7,33 @@ folded away here so the rest of the engine compares plain lowercase ASCII-ish wo
 import re
 import unicodedata
 
-# Only this much of a message is analysed: a 5,000-character rant costs about the same as a
+# Only this much of a message is matched: a 5,000-character rant costs about the same as a
 # short question, and the opening of a message carries its question.
 MAX_ANALYSED_CHARS = 600
+# Urgent symptoms are looked for in the whole of any message Telegram can carry (4,096
+# characters), so a long story that ends with "and now my chest hurts" is never missed.
+MAX_TRIAGE_CHARS = 5_000
 
-# Invisible characters that separate words; other invisible formatting characters are dropped.
+# Invisible characters that separate words; accents (combining marks after decomposition) and
+# invisible joiners or direction marks are dropped; anything else that is not a letter or digit,
+# emoji and punctuation included, becomes a space.
 _INVISIBLE_SPACES = re.compile("[\u200b\u2060\ufeff\u00a0]")
+_DROPPED = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u00ad\u200c-\u200f\u202a-\u202e\u2066-\u2069]"
+)
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SPACES = re.compile(r"\s+")
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, max_chars: int = MAX_ANALYSED_CHARS) -> str:
     """Fold case, accents, punctuation, emoji and invisible characters into single-spaced words."""
-    text = _INVISIBLE_SPACES.sub(" ", text[: MAX_ANALYSED_CHARS * 2])
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch for ch in decomposed if unicodedata.category(ch) not in {"Mn", "Cf", "Cc", "Co", "Cs"}
-    )
-    folded = _APOSTROPHES.sub("", kept.casefold())
+    text = _INVISIBLE_SPACES.sub(" ", text[: max_chars * 2])
+    decomposed = _DROPPED.sub("", unicodedata.normalize("NFKD", text))
+    folded = _APOSTROPHES.sub("", decomposed.casefold())
     folded = _NON_WORD.sub(" ", folded)
-    return _SPACES.sub(" ", folded).strip()[:MAX_ANALYSED_CHARS]
+    return _SPACES.sub(" ", folded).strip()[:max_chars]
 
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
