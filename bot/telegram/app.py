@@ -84,6 +84,7 @@ POLL_TIMEOUT = 30
 CONNECTION_POOL_SIZE = 32
 CONCURRENT_UPDATES = 16
 BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at startup, before giving up
+WEBHOOK_LISTEN = "0.0.0.0"  # behind the platform's HTTPS proxy, which forwards to PORT
 
 
 class TokenError(ValueError):
@@ -187,19 +188,26 @@ def run(settings: Settings) -> int:
 
 
 def _run_webhook(application: Application, settings: Settings) -> None:
-    assert settings.webhook_url is not None
-    secret = settings.webhook_secret or secrets.token_urlsafe(32)
     application.run_webhook(
-        listen="0.0.0.0",
-        port=settings.port,
-        url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-        drop_pending_updates=False,
-        bootstrap_retries=BOOTSTRAP_RETRIES,
-        stop_signals=(signal.SIGINT, signal.SIGTERM),
+        **webhook_options(settings), stop_signals=(signal.SIGINT, signal.SIGTERM)
     )
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Where the webhook listens and what it demands: Telegram must echo the secret token on
+    every request, so nobody else can post fake updates to the public URL."""
+    if settings.webhook_url is None:
+        raise ValueError("webhook mode needs WEBHOOK_URL")
+    return {
+        "listen": WEBHOOK_LISTEN,
+        "port": settings.port,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
+        "allowed_updates": Update.ALL_TYPES,
+        "drop_pending_updates": False,
+        "bootstrap_retries": BOOTSTRAP_RETRIES,
+    }
 
 
 def _http_request(
