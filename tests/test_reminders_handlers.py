@@ -23,8 +23,9 @@ from bot.telegram.app import build_application
 from bot.telegram.callbacks import action_of
 from bot.telegram.handlers.reminders import compose_reminder
 from bot.telegram.handlers.techniques import WALK
+from bot.testing.conversation import Conversation
 from bot.testing.fake_bot_api import FakeBotApi
-from bot.testing.keyboards import button_labels, callback_data
+from bot.testing.keyboards import button_labels
 from bot.testing.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
@@ -33,25 +34,11 @@ JSONDict = dict[str, Any]
 
 
 @dataclass
-class Chat:
-    api: FakeBotApi
-    application: Application
+class Chat(Conversation):
+    """One person setting reminders, with the engine and store behind the bot."""
+
     engine: Engine
     store: Store
-
-    async def _deliver(self) -> list[JSONDict]:
-        messages = self.api.bot_messages(CHAT)
-        before = messages[-1]["message_id"] if messages else 0
-        await deliver_pending(self.application)
-        return [m for m in self.api.bot_messages(CHAT) if m["message_id"] > before]
-
-    async def say(self, text: str) -> list[JSONDict]:
-        self.api.push_message(CHAT, text)
-        return await self._deliver()
-
-    async def press(self, message: JSONDict, label: str) -> list[JSONDict]:
-        self.api.push_callback(CHAT, message["message_id"], callback_data(message, label))
-        return await self._deliver()
 
 
 async def open_chat(engine: Engine, data_dir: Path) -> tuple[Chat, Application]:
@@ -61,7 +48,8 @@ async def open_chat(engine: Engine, data_dir: Path) -> tuple[Chat, Application]:
         Settings(token=TOKEN, data_dir=data_dir), engine, store, request=OfflineRequest(api)
     )
     await application.initialize()
-    return Chat(api, application, engine, store), application
+    chat = Chat(api=api, application=application, chat_id=CHAT, engine=engine, store=store)
+    return chat, application
 
 
 @pytest.fixture

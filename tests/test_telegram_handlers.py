@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from bot.config import Settings
 from bot.engine import Engine, Kind
 from bot.storage import Store
 from bot.telegram.app import COMMANDS, build_application
 from bot.telegram.replies import send_text
+from bot.testing.conversation import Conversation
 from bot.testing.fake_bot_api import FakeBotApi
 from bot.testing.keyboards import button_labels, callback_data
 from bot.testing.offline_request import OfflineRequest, deliver_pending
@@ -31,40 +31,10 @@ JSONDict = dict[str, Any]
 
 
 @dataclass
-class Chat:
-    """One person talking to the bot; each method returns the bot messages it caused."""
+class Chat(Conversation):
+    """One person talking to the bot, with the engine that should have answered."""
 
-    api: FakeBotApi
-    application: Application
     engine: Engine
-
-    def _latest_id(self, chat_id: int) -> int:
-        messages = self.api.bot_messages(chat_id)
-        return messages[-1]["message_id"] if messages else 0
-
-    async def _deliver(self, chat_id: int) -> list[JSONDict]:
-        before = self._latest_id(chat_id)
-        await deliver_pending(self.application)
-        return [m for m in self.api.bot_messages(chat_id) if m["message_id"] > before]
-
-    async def say(self, text: str, chat_id: int = CHAT, **options: Any) -> list[JSONDict]:
-        self.api.push_message(chat_id, text, **options)
-        return await self._deliver(chat_id)
-
-    async def press(self, message: JSONDict, label: str, chat_id: int = CHAT) -> list[JSONDict]:
-        self.api.push_callback(chat_id, message["message_id"], callback_data(message, label))
-        return await self._deliver(chat_id)
-
-    async def press_data(self, message: JSONDict, data: str) -> list[JSONDict]:
-        self.api.push_callback(CHAT, message["message_id"], data)
-        return await self._deliver(CHAT)
-
-    async def send_media(self, kind: str) -> list[JSONDict]:
-        self.api.push_media(CHAT, kind)
-        return await self._deliver(CHAT)
-
-    def current(self, message: JSONDict) -> JSONDict:
-        return self.api.message(CHAT, message["message_id"])
 
 
 @pytest.fixture
@@ -75,7 +45,7 @@ async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
         Settings(token=TOKEN, data_dir=tmp_path), engine, store, request=OfflineRequest(api)
     )
     async with application:
-        yield Chat(api, application, engine)
+        yield Chat(api=api, application=application, chat_id=CHAT, engine=engine)
     store.close()
 
 
