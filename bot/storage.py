@@ -63,6 +63,10 @@ class Subscription:
     snoozed_until_utc: int | None = None
 
 
+class StorageError(Exception):
+    """The database cannot be opened; the message is one line naming the file to fix."""
+
+
 class Store:
     """A SQLite file holding reminder subscriptions and cached Telegram file_ids."""
 
@@ -77,8 +81,13 @@ class Store:
     @classmethod
     def open(cls, data_dir: Path) -> Store:
         """Open (creating if needed) the bot's database inside ``data_dir``."""
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(data_dir / DATABASE_NAME)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            return cls(data_dir / DATABASE_NAME)
+        except (OSError, sqlite3.Error) as error:
+            raise StorageError(
+                f"cannot open the database in {data_dir}: {error} (check FOOTBOT_DATA)"
+            ) from error
 
     def close(self) -> None:
         self._db.close()

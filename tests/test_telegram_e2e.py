@@ -216,3 +216,14 @@ def test_a_missing_or_malformed_token_is_one_line_and_exit_2(
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("footbot: TELEGRAM_BOT_TOKEN")
+
+
+def test_an_unusable_data_folder_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert run(Settings(token=TOKEN, data_dir=not_a_folder / "data")) == EXIT_CONFIG
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    assert "FOOTBOT_DATA" in lines[0]

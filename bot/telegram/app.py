@@ -25,7 +25,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.engine import Engine, KnowledgeError
-from bot.storage import Store
+from bot.storage import StorageError, Store
 from bot.telegram import callbacks, errors
 from bot.telegram.handlers import (
     benefits,
@@ -157,11 +157,11 @@ def run(settings: Settings) -> int:
     try:
         token = checked_token(settings.token)
         engine = Engine.load(settings.knowledge_dir)
-    except (TokenError, KnowledgeError) as problem:
+        store = Store.open(settings.data_dir)
+    except (TokenError, KnowledgeError, StorageError) as problem:
         print(f"footbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(token)
-    store = Store.open(settings.data_dir)
     prepare_pictures(settings)
     try:
         application = build_application(settings, engine, store)
