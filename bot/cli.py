@@ -121,6 +121,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         written = render_all(args.knowledge / PICTURES_FILE, out_dir)
     except PicturesError as error:
         return _fail(str(error))
+    except OSError as error:
+        return _fail(f"cannot write pictures to {out_dir}: {error.strerror} (use --out)")
     for path in written:
         print(f"wrote {path}")
     print(f"pictures up to date in {out_dir} ({len(written)} written)")

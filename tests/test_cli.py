@@ -103,3 +103,12 @@ def test_a_benchmark_refuses_zero_rounds_with_a_usage_line(
         main(["bench", "--rounds", "0"])
     assert exit_info.value.code == 2
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_render_into_an_unwritable_place_gives_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["render", "--out", str(blocker / "pictures")]) == 2
+    assert "use --out" in capsys.readouterr().err
