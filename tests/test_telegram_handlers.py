@@ -328,3 +328,12 @@ async def test_a_blocked_chat_is_logged_quietly_without_an_apology(
     assert [call.method for call in chat.api.calls if call.chat_id == CHAT] == ["sendMessage"]
     assert "chat 42 is unreachable" in caplog.text
     assert "Traceback" not in caplog.text
+
+
+async def test_an_unknown_command_points_to_help(chat: Chat) -> None:
+    (reply,) = await chat.say("/massageme")
+    assert reply["text"] == chat.engine.text("unknown_command")
+
+
+async def test_an_unknown_command_in_a_group_for_another_bot_is_ignored(chat: Chat) -> None:
+    assert await chat.say("/foo@some_other_bot", GROUP, chat_type="group") == []

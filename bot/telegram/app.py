@@ -147,6 +147,7 @@ def build_application(
     application.bot_data[SERVICES_KEY] = Services(engine=engine, store=store, settings=settings)
     for feature in FEATURES:
         feature.register(application)
+    application.add_handler(help.unknown_command_handler())
     application.add_handler(stale_button_handler())
     application.add_error_handler(errors.on_error)
     return application
