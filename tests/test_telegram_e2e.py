@@ -199,6 +199,29 @@ async def test_the_bot_process_answers_and_stops_cleanly_on_sigterm(
     assert SECRET not in output
 
 
+async def test_a_reminder_confirmed_just_before_kill_9_survives_the_restart(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    process = await run_bot_process(api, tmp_path)
+    try:
+        await exchange(
+            api, lambda: api.push_message(CHAT, "/reminder 21:30 Europe/Paris"), "sendMessage"
+        )
+        process.kill()  # SIGKILL: no shutdown code runs
+        await asyncio.wait_for(process.wait(), WAIT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    store = Store.open(tmp_path / "data")
+    try:
+        stored = store.subscription(CHAT)
+    finally:
+        store.close()
+    assert stored is not None
+    assert (stored.local_time, stored.zone) == ("21:30", "Europe/Paris")
+
+
 async def test_a_token_telegram_rejects_is_one_redacted_line_and_exit_2(tmp_path: Path) -> None:
     async with FakeBotApi(valid_token="1:someone-else") as strict:
         process = await run_bot_process(strict, tmp_path)
