@@ -222,6 +222,19 @@ async def test_a_reminder_confirmed_just_before_kill_9_survives_the_restart(
     assert (stored.local_time, stored.zone) == ("21:30", "Europe/Paris")
 
 
+async def test_messages_sent_while_the_bot_was_down_are_answered_when_it_starts(
+    api: FakeBotApi, tmp_path: Path, engine: Engine
+) -> None:
+    api.push_message(CHAT, "Which oil should I use?")
+    process = await run_bot_process(api, tmp_path)
+    try:
+        await api.wait_for_call("sendMessage", predicate=lambda c: c.ok, within=WAIT)
+    finally:
+        process.kill()
+        await process.wait()
+    assert api.bot_messages(CHAT)[-1]["text"] == engine.answer("Which oil should I use?").text
+
+
 async def test_a_token_telegram_rejects_is_one_redacted_line_and_exit_2(tmp_path: Path) -> None:
     async with FakeBotApi(valid_token="1:someone-else") as strict:
         process = await run_bot_process(strict, tmp_path)
