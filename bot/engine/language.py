@@ -4,11 +4,13 @@ Synonyms (in English and French) fold into one canonical token, stopwords disapp
 the knowledge has never seen is corrected to the closest known word when it is a likely typo.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.engine.text import normalize, stem
 
@@ -27,9 +29,9 @@ MAX_WORDS = 60
 MAX_CORRECTIONS = 12
 TYPO_MIN_LENGTH = 4
 TYPO_SCORE_CUTOFF = 82.0
-# Short words need a closer match: "stock" must not become "sock".
+# Short words are corrected only by one added, changed or swapped letter ("ofen" -> "often",
+# "ankel" -> "ankle"), never by dropping one, so "stock" does not become "sock".
 SHORT_WORD_LENGTH = 5
-SHORT_WORD_SCORE_CUTOFF = 90.0
 
 
 def canonical_token(phrase: str) -> str:
@@ -76,6 +78,7 @@ class Analyzer:
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._known_words: dict[str, str] = {}
         self._typo_candidates: list[str] = []
+        self._candidates_by_length: dict[int, list[str]] = defaultdict(list)
         self._vocabulary: set[str] = set(self._phrases.values())
 
     def _add_phrase(self, phrase: str, token: str) -> None:
@@ -98,6 +101,9 @@ class Analyzer:
         self._typo_candidates = [
             w for w in (*self._known_words, *self._stopwords) if len(w) >= TYPO_MIN_LENGTH
         ]
+        self._candidates_by_length.clear()
+        for candidate in self._typo_candidates:
+            self._candidates_by_length[len(candidate)].append(candidate)
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -149,11 +155,25 @@ class Analyzer:
         return tokens, unknown
 
     def _correct(self, word: str) -> str | None:
-        cutoff = SHORT_WORD_SCORE_CUTOFF if len(word) <= SHORT_WORD_LENGTH else TYPO_SCORE_CUTOFF
-        match = process.extractOne(
-            word, self._typo_candidates, scorer=fuzz.ratio, score_cutoff=cutoff
+        found = (
+            self._closest_short(word) if len(word) <= SHORT_WORD_LENGTH else self._closest(word)
         )
-        if match is None:
+        if found is None:
             return None
-        found: str = match[0]
         return "" if found in self._stopwords else self._known_words.get(found, found)
+
+    def _closest(self, word: str) -> str | None:
+        match = process.extractOne(
+            word, self._typo_candidates, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE_CUTOFF
+        )
+        return None if match is None else str(match[0])
+
+    def _closest_short(self, word: str) -> str | None:
+        candidates = [
+            *self._candidates_by_length[len(word)],
+            *self._candidates_by_length[len(word) + 1],
+        ]
+        match = process.extractOne(word, candidates, scorer=fuzz.ratio)
+        if match is None or DamerauLevenshtein.distance(word, match[0]) > 1:
+            return None
+        return str(match[0])
