@@ -15,6 +15,7 @@ from bot.pictures import (
     PicturesError,
     load_pictures,
     picture_path,
+    render,
     render_all,
     render_picture,
     validate_pictures,
@@ -229,10 +230,25 @@ def test_render_all_writes_every_picture_then_skips_unchanged_ones(
     assert render_all(pictures_file, out_dir) == []
     assert {path: path.stat().st_mtime_ns for path in first} == written_at
     assert sorted(path.name for path in out_dir.iterdir()) == [
+        "fingerprints.json",
         "heel-squeeze-2.png",
         "heel-squeeze.png",
     ]
     assert all(path.stat().st_mode & 0o777 == 0o644 for path in first)
+
+
+def test_render_all_draws_nothing_when_nothing_changed(
+    knowledge: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pictures_file = write_pictures(knowledge, HEEL_SQUEEZE)
+    out_dir = tmp_path / "pictures"
+    render_all(pictures_file, out_dir)
+
+    def must_not_draw(spec: object) -> bytes:
+        raise AssertionError("an unchanged picture was drawn again")
+
+    monkeypatch.setattr(render, "render_picture", must_not_draw)
+    assert render_all(pictures_file, out_dir) == []
 
 
 def test_render_all_rewrites_changed_and_damaged_pictures(knowledge: Path, tmp_path: Path) -> None:

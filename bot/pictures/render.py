@@ -1,13 +1,20 @@
 """Drawing technique diagrams as PNG files from their descriptions.
 
 The output depends only on the description (no timestamps, no metadata, a bundled font), so the
-same description always gives the same bytes and unchanged pictures are never rewritten.
+same description always gives the same bytes and unchanged pictures are never rewritten. A small
+fingerprint file beside the pictures records what each was drawn from, so a start-up with nothing
+changed draws nothing at all.
 """
 
+import hashlib
 import io
+import json
 import os
 import tempfile
+from functools import cache
 from pathlib import Path
+
+import PIL
 
 from bot.pictures.canvas import Canvas, Colour, intersect
 from bot.pictures.foot import FootDrawing, Side, ZoneShape, drawing_for
@@ -48,6 +55,7 @@ PRESS_DOT = 7.0
 PULL_LENGTH = 80.0
 PICTURE_MODE = 0o644
 PICTURES_FOLDER = "pictures"
+FINGERPRINTS_FILE = "fingerprints.json"
 CIRCLE_FROM = 290.0  # degrees, clockwise from 3 o'clock: the gap sits at the top
 CIRCLE_SWEEP = 300.0
 
@@ -79,19 +87,55 @@ def render_picture(spec: PictureSpec) -> bytes:
 def render_all(pictures_file: Path, out_dir: Path) -> list[Path]:
     """Writes `<technique-id>.png` for every description; returns only the files it (re)wrote.
 
-    A picture whose bytes are already on disk is left alone, so file times and any upload cache
-    keyed on them stay valid.
+    A picture is drawn only when its description, the drawing code or the file on disk changed,
+    and rewritten only when its bytes differ, so file times and any upload cache keyed on them
+    stay valid.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    fingerprints_path = out_dir / FINGERPRINTS_FILE
+    known = _read_fingerprints(fingerprints_path)
+    fingerprints: dict[str, str] = {}
     written: list[Path] = []
     for technique_id, spec in load_pictures(pictures_file).items():
         target = picture_path(out_dir, technique_id)
-        png = render_picture(spec)
-        if target.is_file() and target.read_bytes() == png:
+        fingerprint = _fingerprint(spec)
+        fingerprints[technique_id] = fingerprint
+        on_disk = target.read_bytes() if target.is_file() else None
+        if on_disk is not None and known.get(technique_id) == _with_bytes(fingerprint, on_disk):
             continue
-        _write_atomically(target, png)
-        written.append(target)
+        png = render_picture(spec)
+        if on_disk != png:
+            _write_atomically(target, png)
+            written.append(target)
+        known[technique_id] = _with_bytes(fingerprint, png)
+    current = {tid: known[tid] for tid in fingerprints}
+    _write_atomically(fingerprints_path, json.dumps(current, indent=1, sort_keys=True).encode())
     return written
+
+
+def _fingerprint(spec: PictureSpec) -> str:
+    """What a picture is drawn from: its description and the drawing code's version."""
+    return hashlib.sha256(f"{_drawing_code_digest()}|{spec!r}".encode()).hexdigest()
+
+
+def _with_bytes(fingerprint: str, png: bytes) -> str:
+    return f"{fingerprint}:{hashlib.sha256(png).hexdigest()}"
+
+
+@cache
+def _drawing_code_digest() -> str:
+    digest = hashlib.sha256(PIL.__version__.encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_fingerprints(path: Path) -> dict[str, str]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
 def pictures_dir(data_dir: Path) -> Path:
