@@ -52,10 +52,12 @@ class Engine:
     # -- free text ----------------------------------------------------------------------------
 
     def answer(self, message: str) -> Reply:
-        analysis = self._analyzer.analyse(message)
+        # Folded once: triage reads all of it, matching only its opening.
+        folded = normalize(message, MAX_TRIAGE_CHARS)
+        analysis = self._analyzer.analyse_normalized(folded)
         if not analysis.normalized:
             return self._fallback(())
-        if self._triage.red_flag(normalize(message, MAX_TRIAGE_CHARS)) is not None:
+        if self._triage.red_flag(folded) is not None:
             return self._finish(Kind.URGENT, self.text("urgent"), health=True)
         if analysis.only_social:
             return self._social(analysis)

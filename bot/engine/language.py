@@ -12,7 +12,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.engine.text import normalize, stem
+from bot.engine.text import MAX_ANALYSED_CHARS, normalize, stem
 
 GREETING = "_greeting"
 THANKS = "_thanks"
@@ -110,7 +110,11 @@ class Analyzer:
         return frozenset(self._vocabulary)
 
     def analyse(self, message: str) -> Analysis:
-        normalized = normalize(message)
+        return self.analyse_normalized(normalize(message))
+
+    def analyse_normalized(self, normalized: str) -> Analysis:
+        """Analyse text that ``normalize`` already folded (the engine folds each message once)."""
+        normalized = normalized[:MAX_ANALYSED_CHARS]
         words = normalized.split()[:MAX_WORDS]
         tokens, unknown = self._tokens(words, correct=True)
         content = tuple(t for t in tokens if t not in SOCIAL_TOKENS and t[0] != OFF_TOPIC_PREFIX)

@@ -30,7 +30,7 @@ class Triage:
     def __init__(self, rules: dict[str, Any]) -> None:
         self.problems: list[Problem] = []
         self.red_flags = tuple(self._red_flags(rules.get("red_flags") or []))
-        terms = sorted({normalize(t) for t in rules.get("safety_terms") or [] if normalize(t)})
+        terms = sorted({n for t in rules.get("safety_terms") or [] if (n := normalize(t))})
         alternatives = "|".join(re.escape(t) for t in terms) or r"(?!)"
         self._safety_terms = re.compile(rf"\b(?:{alternatives})\b")
         overview = rules.get("safety_overview")

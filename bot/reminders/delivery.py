@@ -243,13 +243,11 @@ class Delivery:
 Context = CallbackContext[Any, Any, Any, Any]
 
 
-def schedule_ticks(
-    job_queue: JobQueue[Context], delivery_for: Callable[[Context], Delivery]
-) -> Job[Context]:
+def schedule_ticks(job_queue: JobQueue[Context], delivery: Delivery) -> Job[Context]:
     """Run the delivery tick forever on the application's job queue, first one right away."""
 
     async def tick(context: Context) -> None:
-        delivery_for(context).tick(context.bot)
+        delivery.tick(context.bot)
 
     return job_queue.run_repeating(
         tick, interval=TICK_SECONDS, first=0, name=TICK_JOB_NAME, job_kwargs=TICK_JOB_KWARGS

@@ -42,7 +42,7 @@ from bot.telegram.logs import configure_logging, quiet_http_logs, redacted_token
 from bot.telegram.pictures import prepare_pictures
 from bot.telegram.ratelimit import RetryingRateLimiter
 from bot.telegram.routing import stale_button_handler
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import SERVICES_KEY, Services, services
 
 _log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def _http_request(
 
 async def _register_commands(application: Application) -> None:
     """The command menu Telegram clients show; a failure here must not stop the bot."""
-    engine: Engine = application.bot_data[SERVICES_KEY].engine
+    engine = services(application).engine
     commands = [BotCommand(name, engine.text(f"command_{name}")) for name in COMMANDS]
     try:
         await application.bot.set_my_commands(commands)

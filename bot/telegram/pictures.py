@@ -10,6 +10,7 @@ again rather than showing the old one.
 import asyncio
 import hashlib
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
@@ -48,8 +49,16 @@ def fits_caption(text: str) -> bool:
     return utf16_length(text) <= MAX_CAPTION_LENGTH
 
 
-def cache_key(entry_id: str, png: bytes) -> str:
-    return f"picture:{entry_id}:{hashlib.sha256(png).hexdigest()[:16]}"
+def cache_key(entry_id: str, path: Path) -> str:
+    """The file_id cache key: a redrawn picture has a new key, so it is uploaded again."""
+    status = path.stat()
+    return f"picture:{entry_id}:{_digest(path, status.st_mtime_ns, status.st_size)}"
+
+
+@lru_cache(maxsize=64)
+def _digest(path: Path, modified_ns: int, size: int) -> str:
+    """Pictures change only when redrawn (new time or size), so each is read and hashed once."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 async def send_picture(
@@ -62,8 +71,7 @@ async def send_picture(
     markup: InlineKeyboardMarkup,
 ) -> Message:
     """Send the picture with a plain-text caption, by cached ``file_id`` when there is one."""
-    png = await asyncio.to_thread(path.read_bytes)
-    key = cache_key(entry_id, png)
+    key = await asyncio.to_thread(cache_key, entry_id, path)
     cached = store.get_file_id(key)
     if cached is not None:
         try:
@@ -71,6 +79,7 @@ async def send_picture(
         except BadRequest as error:
             # A file_id can stop working (another bot token, a purged file): upload afresh.
             _log.warning("cached picture %s was refused (%s); uploading it again", key, error)
+    png = await asyncio.to_thread(path.read_bytes)
     upload = InputFile(png, filename=path.name)  # a .png name gives Telegram the image type
     message = await _send_photo(bot, chat_id, upload, caption, markup)
     if message.photo:

@@ -1,13 +1,14 @@
 """The shared objects every handler needs, kept in ``application.bot_data["services"]``.
 
-Handlers reach them through ``services(context)`` instead of module globals, so a test can build
-an application around any engine, store and settings.
+Handlers reach them through ``services(context)`` (start-up code through
+``services(application)``) instead of module globals, so a test can build an application around
+any engine, store and settings.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import CallbackContext
+from telegram.ext import Application, CallbackContext
 
 from bot.config import Settings
 from bot.engine import Engine
@@ -23,6 +24,8 @@ class Services:
     settings: Settings
 
 
-def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:
-    found: Services = context.bot_data[SERVICES_KEY]
+def services(
+    holder: CallbackContext[Any, Any, Any, Any] | Application[Any, Any, Any, Any, Any, Any],
+) -> Services:
+    found: Services = holder.bot_data[SERVICES_KEY]
     return found

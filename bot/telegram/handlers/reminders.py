@@ -16,7 +16,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.engine import Engine
 from bot.reminders import plan
-from bot.reminders.delivery import Context, Delivery, Outgoing, schedule_ticks
+from bot.reminders.delivery import Delivery, Outgoing, schedule_ticks
 from bot.reminders.schedule import parse_local_time, zone_info
 from bot.reminders.timeparse import (
     Action,
@@ -231,14 +231,7 @@ def register(application: Application) -> None:
     application.add_handler(on_button(SNOOZE, on_snooze))
     application.add_handler(on_button(TURN_OFF, on_turn_off))
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    deliveries: list[Delivery] = []
-
-    def delivery_for(context: Context) -> Delivery:
-        """One Delivery per application, made on the first tick when the services exist."""
-        if not deliveries:
-            found = services(context)
-            engine = found.engine
-            deliveries.append(Delivery(found.store, lambda item: compose_reminder(engine, item)))
-        return deliveries[0]
-
-    schedule_ticks(application.job_queue, delivery_for)
+    found = services(application)
+    engine = found.engine
+    delivery = Delivery(found.store, lambda item: compose_reminder(engine, item))
+    schedule_ticks(application.job_queue, delivery)
