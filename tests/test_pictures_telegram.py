@@ -21,6 +21,7 @@ from bot.pictures import picture_path, pictures_dir
 from bot.storage import Store
 from bot.telegram.app import build_application
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, prepare_pictures
+from bot.telegram.services import services
 from bot.testing.fake_bot_api import FakeBotApi, UploadedFile
 from bot.testing.keyboards import callback_data
 from bot.testing.offline_request import OfflineRequest, deliver_pending
@@ -132,8 +133,8 @@ async def test_a_picture_is_uploaded_once_then_sent_by_its_file_id(bot: Bot) -> 
 
 async def test_a_redrawn_picture_is_uploaded_again(bot: Bot) -> None:
     await bot.say("show me thumb walking")
-    services = bot.application.bot_data["services"]
-    path = picture_path(pictures_dir(services.settings.data_dir), "thumb-walking")
+    data_dir = services(bot.application).settings.data_dir
+    path = picture_path(pictures_dir(data_dir), "thumb-walking")
     path.write_bytes(path.read_bytes() + b"\0")
     await bot.say("show me thumb walking", SECOND)
     assert bot.uploads() == 2
