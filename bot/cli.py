@@ -15,12 +15,14 @@ Usage::
 """
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
-from bot import benchmark, console, evaluation
+from bot import console, evaluation
 from bot.config import Settings
 from bot.engine import Engine, Kind, KnowledgeError, Reply
 from bot.engine.lint import check_knowledge
@@ -95,24 +97,44 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class BenchmarksMissing(Exception):
+    """``footbot bench*`` was run from an installed package, which ships no benchmarks."""
+
+
+def _benchmark(name: str) -> ModuleType:
+    """Import ``benchmarks.<name>`` from the source checkout beside ``bot/``.
+
+    Benchmarks and the test doubles they drive (``tests/support``) are not part of the installed
+    package, so the bot ships only itself; an editable install finds them next to ``bot/``.
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    if not (checkout / "benchmarks").is_dir():
+        raise BenchmarksMissing(
+            "benchmarks are not installed: run them from a source checkout (benchmarks/)"
+        )
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    return importlib.import_module(f"benchmarks.{name}")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
-    for line in benchmark.run_benchmark(_engine(args), rounds=args.rounds):
+    for line in _benchmark("engine").run_benchmark(_engine(args), rounds=args.rounds):
         print(line)
     return EXIT_OK
 
 
 def cmd_bench_telegram(args: argparse.Namespace) -> int:
-    from bot.telegram.bench import run_benchmark
-
-    for line in run_benchmark(_engine(args), people=args.people, rounds=args.rounds):
+    lines = _benchmark("telegram").run_benchmark(
+        _engine(args), people=args.people, rounds=args.rounds
+    )
+    for line in lines:
         print(line)
     return EXIT_OK
 
 
 def cmd_bench_reminders(args: argparse.Namespace) -> int:
-    from bot.reminders.bench import main as run_reminders_benchmark
-
-    return run_reminders_benchmark(_engine(args), args.subscribers)
+    result: int = _benchmark("reminders").main(_engine(args), args.subscribers)
+    return result
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -194,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)
-    except (KnowledgeError, evaluation.EvalSetError) as error:
+    except (KnowledgeError, evaluation.EvalSetError, BenchmarksMissing) as error:
         return _fail(str(error))
     except BrokenPipeError:
         return EXIT_OK

@@ -22,9 +22,9 @@ from bot.storage import Store
 from bot.telegram.app import build_application
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, prepare_pictures
 from bot.telegram.services import services
-from bot.testing.fake_bot_api import FakeBotApi, UploadedFile
-from bot.testing.keyboards import callback_data
-from bot.testing.offline_request import OfflineRequest, deliver_pending
+from tests.support.fake_bot_api import FakeBotApi, UploadedFile
+from tests.support.keyboards import callback_data
+from tests.support.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 FIRST = 42

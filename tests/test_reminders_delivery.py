@@ -19,7 +19,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from bot.reminders.delivery import PACE_PER_SECOND, Delivery, Outgoing, Pacer
 from bot.reminders.plan import Claim, set_reminder
 from bot.storage import Store, Subscription
-from bot.testing.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 DUE = datetime(2025, 6, 1, 19, 30, tzinfo=UTC)  # 21:30 in Paris
 SECRET = "private words the person once typed"

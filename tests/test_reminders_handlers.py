@@ -23,10 +23,10 @@ from bot.telegram.app import build_application
 from bot.telegram.callbacks import action_of
 from bot.telegram.handlers.reminders import compose_reminder
 from bot.telegram.handlers.techniques import WALK
-from bot.testing.conversation import Conversation
-from bot.testing.fake_bot_api import FakeBotApi
-from bot.testing.keyboards import button_labels
-from bot.testing.offline_request import OfflineRequest, deliver_pending
+from tests.support.conversation import Conversation
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.keyboards import button_labels
+from tests.support.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 CHAT = 42

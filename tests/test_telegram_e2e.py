@@ -24,8 +24,8 @@ from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.app import EXIT_CONFIG, build_application, run
 from bot.telegram.pictures import prepare_pictures
-from bot.testing.fake_bot_api import ApiCall, FakeBotApi
-from bot.testing.keyboards import callback_data
+from tests.support.fake_bot_api import ApiCall, FakeBotApi
+from tests.support.keyboards import callback_data
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
 SECRET = TOKEN.split(":")[1]

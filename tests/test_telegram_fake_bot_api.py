@@ -16,7 +16,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
-from bot.testing.fake_bot_api import FakeBotApi, UploadedFile
+from tests.support.fake_bot_api import FakeBotApi, UploadedFile
 
 TOKEN = "123456:TEST-token-for-the-fake"
 CHAT = 42

@@ -18,10 +18,10 @@ from bot.engine import Engine, Kind
 from bot.storage import Store
 from bot.telegram.app import COMMANDS, build_application
 from bot.telegram.replies import send_text
-from bot.testing.conversation import Conversation
-from bot.testing.fake_bot_api import FakeBotApi
-from bot.testing.keyboards import button_labels, callback_data
-from bot.testing.offline_request import OfflineRequest, deliver_pending
+from tests.support.conversation import Conversation
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.keyboards import button_labels, callback_data
+from tests.support.offline_request import OfflineRequest, deliver_pending
 
 TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 CHAT = 42

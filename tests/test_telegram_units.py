@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
+from benchmarks.telegram import run_benchmark
 from bot.engine import Engine
 from bot.telegram import callbacks
 from bot.telegram.app import TokenError, api_base_urls, checked_token
-from bot.telegram.bench import run_benchmark
 from bot.telegram.formatting import escape, html_messages, split_text, utf16_length
 from bot.telegram.logs import TokenRedactingFilter, redact, redacted_token
 

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.app import build_application, webhook_options
-from bot.testing.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 TOKEN = "987654321:AAWebhookTokenForTheTestsOnly_0123456"
 SECRET = "the-webhook-secret"

@@ -1,6 +1,6 @@
 """Reading the inline keyboards of recorded bot messages, the way a person reads buttons."""
 
-from bot.testing.fake_bot_api import JSONDict
+from tests.support.fake_bot_api import JSONDict
 
 
 def button_labels(message: JSONDict) -> list[str]:

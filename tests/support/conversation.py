@@ -5,9 +5,9 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.testing.fake_bot_api import FakeBotApi, JSONDict
-from bot.testing.keyboards import callback_data
-from bot.testing.offline_request import deliver_pending
+from tests.support.fake_bot_api import FakeBotApi, JSONDict
+from tests.support.keyboards import callback_data
+from tests.support.offline_request import deliver_pending
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """``footbot bench-telegram``: updates handled per second, and the bot's resident memory.
 
 Updates go through the real ``Application`` (de_json, filters, handlers, engine, Bot methods)
-with the offline request of bot.testing, which answers as the fake Bot API would, minus sockets
+with the offline request of tests.support, which answers as the fake Bot API would, minus sockets
 and minus the rate limiter (Telegram's 30 messages/s would otherwise be all we measured). Each
 simulated person sends /start, a question, a health question, opens the routine, presses Next,
 sends a sticker and makes an inline query: a mix of the bot's common paths. The figure reported
@@ -27,8 +27,8 @@ from bot.storage import Store
 from bot.telegram.app import build_application
 from bot.telegram.callbacks import encode
 from bot.telegram.handlers.techniques import STEP
-from bot.testing.fake_bot_api import FakeBotApi
-from bot.testing.offline_request import OfflineRequest
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.offline_request import OfflineRequest
 
 BENCH_TOKEN = "123456789:AAHbenchmarkTokenNotARealOne_0123456"
 QUESTIONS = (

@@ -29,7 +29,7 @@ from bot.reminders.plan import set_reminder, to_unix
 from bot.reminders.schedule import zone_info
 from bot.storage import Store
 from bot.telegram.app import build_application
-from bot.testing.fake_bot_api import FakeBotApi
+from tests.support.fake_bot_api import FakeBotApi
 
 ZONES = (
     "Europe/Paris",

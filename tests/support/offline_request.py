@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from bot.testing.fake_bot_api import FakeBotApi, UploadedFile, form_value
+from tests.support.fake_bot_api import FakeBotApi, UploadedFile, form_value
 
 
 class OfflineRequest(BaseRequest):
