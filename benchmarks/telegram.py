@@ -24,9 +24,9 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
+from bot.telegram.actions import Step
 from bot.telegram.app import build_application
-from bot.telegram.callbacks import encode
-from bot.telegram.handlers.techniques import STEP
+from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.offline_request import OfflineRequest
 
@@ -83,13 +83,14 @@ async def _one_round(
     application: Application, api: FakeBotApi, engine: Engine, first_chat: int, people: int
 ) -> tuple[int, float]:
     handled = 0
+    next_page = services(application).codec.encode(Step(engine.routine().id, 1))
     started = time.perf_counter()
     for chat_id in range(first_chat, first_chat + people):
         for index, question in enumerate(("/start", *QUESTIONS[:2], QUESTIONS[2], "/routine")):
             api.push_message(chat_id, question if index else "/start")
         handled += await _process(application, api)
         walkthrough = api.bot_messages(chat_id)[-1]["message_id"]
-        api.push_callback(chat_id, walkthrough, encode(STEP, engine.routine().id, "1"))
+        api.push_callback(chat_id, walkthrough, next_page)
         api.push_sticker(chat_id)
         api.push_inline_query(chat_id, "heel")
         handled += await _process(application, api)

@@ -17,6 +17,8 @@ class Settings:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Every interface by default: a platform's HTTPS proxy forwards to PORT from outside.
+    webhook_listen: str = "0.0.0.0"
     port: int = 8443
 
     @classmethod
@@ -30,5 +32,6 @@ class Settings:
             knowledge_dir=Path(env.get("FOOTBOT_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
             webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
+            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or cls.webhook_listen,
             port=int(port) if port.isdigit() else cls.port,
         )

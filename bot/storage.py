@@ -10,12 +10,21 @@ Durability: the file runs in WAL mode with ``synchronous=FULL`` and every write 
 before it returns, so once a handler has stored a reminder and confirmed it, a ``kill -9`` (or a
 power cut) cannot lose it.
 
+Privacy: the folder is created 0700 and the database files 0600, since they hold chat ids.
+
+One bot per data folder: ``Store.open`` holds an exclusive ``flock`` on the folder for as long as
+the store is open, so a second process refuses to start with one line instead of sending every
+reminder a second time. The operating system drops the lock when the process ends, however it
+ends, so there is no lock file to go stale.
+
 The ``schema_version`` table records how many entries of ``MIGRATIONS`` have been applied; opening
 an older file applies the rest in order, so later changes migrate the file instead of breaking it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -72,7 +81,12 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._folder_lock: int | None = None
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
         self._db = sqlite3.connect(path, isolation_level=None)
+        self._check_integrity()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute("PRAGMA busy_timeout=5000")
@@ -82,15 +96,35 @@ class Store:
     def open(cls, data_dir: Path) -> Store:
         """Open (creating if needed) the bot's database inside ``data_dir``."""
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
-            return cls(data_dir / DATABASE_NAME)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder_lock = _lock_folder(data_dir)
+        except OSError as error:
+            raise StorageError(
+                f"cannot use the data folder {data_dir}: {error.strerror} (check FOOTBOT_DATA)"
+            ) from error
+        try:
+            store = cls(data_dir / DATABASE_NAME)
         except (OSError, sqlite3.Error) as error:
+            os.close(folder_lock)
             raise StorageError(
                 f"cannot open the database in {data_dir}: {error} (check FOOTBOT_DATA)"
             ) from error
+        store._folder_lock = folder_lock
+        return store
 
     def close(self) -> None:
         self._db.close()
+        if self._folder_lock is not None:
+            os.close(self._folder_lock)
+            self._folder_lock = None
+
+    def _check_integrity(self) -> None:
+        """A damaged file is refused at start, rather than failing every later /reminder."""
+        verdict = self._db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(
+                f"{self.path} is damaged ({verdict}); restore a backup or move it away"
+            )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -135,17 +169,7 @@ class Store:
 
     def save_many(self, subscriptions: Iterable[Subscription]) -> None:
         """Upsert many subscriptions in one committed transaction (a tick's claims, bulk loads)."""
-        rows = [
-            (
-                s.chat_id,
-                s.local_time,
-                s.zone,
-                s.next_due_utc,
-                s.last_sent_local_date,
-                s.snoozed_until_utc,
-            )
-            for s in subscriptions
-        ]
+        rows = [_row(s) for s in subscriptions]
         with self._transaction() as db:
             db.executemany(
                 f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
@@ -155,6 +179,22 @@ class Store:
                 "snoozed_until_utc = excluded.snoozed_until_utc",
                 rows,
             )
+
+    def replace_unchanged(self, changes: Iterable[tuple[Subscription, Subscription]]) -> int:
+        """For each ``(expected, replacement)``, store the replacement only where the row still
+        equals ``expected``, in one transaction; returns how many rows were replaced."""
+        replaced = 0
+        with self._transaction() as db:
+            for expected, replacement in changes:
+                cursor = db.execute(
+                    "UPDATE subscriptions SET local_time = ?, zone = ?, next_due_utc = ?, "
+                    "last_sent_local_date = ?, snoozed_until_utc = ? WHERE chat_id = ? "
+                    "AND local_time IS ? AND zone IS ? AND next_due_utc IS ? "
+                    "AND last_sent_local_date IS ? AND snoozed_until_utc IS ?",
+                    (*_row(replacement)[1:], *_row(expected)),
+                )
+                replaced += cursor.rowcount
+        return replaced
 
     def delete(self, chat_id: int) -> bool:
         """Remove everything stored about a chat; True if there was something to remove."""
@@ -192,3 +232,27 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET file_id = excluded.file_id",
                 (key, file_id),
             )
+
+
+def _row(s: Subscription) -> tuple[int, str | None, str, int | None, str | None, int | None]:
+    return (
+        s.chat_id,
+        s.local_time,
+        s.zone,
+        s.next_due_utc,
+        s.last_sent_local_date,
+        s.snoozed_until_utc,
+    )
+
+
+def _lock_folder(data_dir: Path) -> int:
+    """Hold an exclusive lock on the folder itself; raises if another process holds it."""
+    descriptor = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise StorageError(
+            f"another footbot is already running on {data_dir} (one bot per FOOTBOT_DATA)"
+        ) from None
+    return descriptor

@@ -16,13 +16,18 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.engine import Engine
 from bot.reminders import plan
-from bot.reminders.delivery import TICK_JOB_KWARGS, TICK_JOB_NAME, TICK_SECONDS, Delivery
 from bot.reminders.plan import Claim
 from bot.storage import Store, Subscription
+from bot.telegram.actions import Snooze, TurnOff, Walk
 from bot.telegram.app import build_application
-from bot.telegram.callbacks import action_of
-from bot.telegram.handlers.reminders import compose_reminder
-from bot.telegram.handlers.techniques import WALK
+from bot.telegram.delivery import (
+    TICK_JOB_KWARGS,
+    TICK_JOB_NAME,
+    TICK_SECONDS,
+    ReminderDelivery,
+    reminder_message,
+)
+from bot.telegram.services import services
 from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels
@@ -186,16 +191,18 @@ async def test_the_reminder_message_is_a_tip_with_routine_snooze_and_off_buttons
     chat: Chat,
 ) -> None:
     subscription = Subscription(CHAT, "21:30", "UTC", 0)
-    outgoing = compose_reminder(chat.engine, Claim(subscription, send=True, tip_number=5))
+    codec = services(chat.application).codec
+    claim = Claim(subscription, subscription, send=True, tip_number=5)
+    outgoing = reminder_message(chat.engine, codec, claim)
     tip = chat.engine.tip(5)
     assert tip.text.splitlines()[0].replace("&", "&amp;") in outgoing.text
     assert outgoing.reply_markup is not None
-    actions = [
-        action_of(button.callback_data)
+    payloads = [
+        codec.decode(button.callback_data)
         for row in outgoing.reply_markup.inline_keyboard
         for button in row
     ]
-    assert actions == [WALK, "rsnooze", "roff"]
+    assert payloads == [Walk(chat.engine.routine().id), Snooze(), TurnOff()]
 
 
 async def test_a_delivered_reminder_routine_button_opens_the_walkthrough(chat: Chat) -> None:
@@ -275,8 +282,9 @@ async def deliver_now(chat: Chat) -> JSONDict:
     assert stored is not None
     assert stored.next_due_utc is not None
     due = plan.from_unix(stored.next_due_utc)
-    delivery = Delivery(
-        chat.store, lambda item: compose_reminder(chat.engine, item), clock=lambda: due
+    codec = services(chat.application).codec
+    delivery = ReminderDelivery(
+        chat.store, lambda item: reminder_message(chat.engine, codec, item), clock=lambda: due
     )
     assert delivery.tick(chat.application.bot) == 1
     await delivery.drain()

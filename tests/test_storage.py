@@ -1,12 +1,14 @@
 """The SQLite store: durable upserts, due selection, schema migration and the file_id cache."""
 
 import sqlite3
+import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot import storage
-from bot.storage import Store, Subscription
+from bot.storage import StorageError, Store, Subscription
 
 
 def make(chat_id: int, due: int | None = 100) -> Subscription:
@@ -36,8 +38,54 @@ def test_a_saved_subscription_survives_reopening_the_file(tmp_path: Path) -> Non
 def test_saved_data_is_visible_to_another_connection_immediately(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
     store.save(make(42))
-    other = Store.open(tmp_path)
+    other = Store(tmp_path / storage.DATABASE_NAME)
     assert other.subscription(42) == make(42)
+
+
+def test_a_second_bot_on_the_same_data_folder_is_refused_with_one_line(tmp_path: Path) -> None:
+    first = Store.open(tmp_path)
+    with pytest.raises(StorageError, match="another footbot is already running") as refused:
+        Store.open(tmp_path)
+    assert "\n" not in str(refused.value)
+    first.close()
+    Store.open(tmp_path).close()  # the lock ends with the store: nothing is left stale
+
+
+def test_the_data_folder_and_database_are_private_to_the_bot_user(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    Store.open(folder).close()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in (storage.DATABASE_NAME, f"{storage.DATABASE_NAME}-wal"):
+        path = folder / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_damaged_database_is_refused_at_start_with_the_file_to_fix(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.save_many(make(chat_id) for chat_id in range(2000))
+    store.close()
+    path = tmp_path / storage.DATABASE_NAME
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[3 * page : 3 * page + 200] = b"\xff" * 200  # scribble over a b-tree page
+    path.write_bytes(bytes(data))
+    with pytest.raises(StorageError, match=r"damaged|malformed|not a database") as refused:
+        Store.open(tmp_path)
+    assert str(path.parent) in str(refused.value)
+
+
+def test_replace_unchanged_leaves_a_row_the_person_changed_meanwhile(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    claimed, original = make(1), replace(make(1), next_due_utc=1)
+    store.save_many([claimed, replace(make(2), zone="Asia/Tokyo")])
+    changed = replace(make(2), zone="Asia/Tokyo")
+    replaced = store.replace_unchanged([(claimed, original), (make(2), make(2))])
+    assert replaced == 1
+    assert store.subscription(1) == original
+    assert store.subscription(2) == changed
 
 
 def test_saving_the_same_subscription_twice_keeps_one_row(tmp_path: Path) -> None:

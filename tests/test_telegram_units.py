@@ -7,7 +7,6 @@ import pytest
 
 from benchmarks.telegram import run_benchmark
 from bot.engine import Engine
-from bot.telegram import callbacks
 from bot.telegram.app import TokenError, api_base_urls, checked_token
 from bot.telegram.formatting import escape, html_messages, split_text, utf16_length
 from bot.telegram.logs import TokenRedactingFilter, redact, redacted_token
@@ -48,46 +47,6 @@ def test_text_without_spaces_is_cut_hard_and_emoji_count_as_two_units() -> None:
 def test_html_messages_are_split_before_escaping() -> None:
     pieces = html_messages("<" * 5000)
     assert [len(piece) for piece in pieces] == [4096 * 4, 904 * 4]
-
-
-# ----------------------------------------------------------------------------- callbacks
-@pytest.fixture
-def bound_version() -> str:
-    callbacks.bind_version("v1")
-    return "v1"
-
-
-def test_callback_data_round_trips_with_its_version(bound_version: str) -> None:
-    data = callbacks.encode("step", "toe-pulls-and-circles", "3")
-    assert callbacks.decode(data, bound_version) == ("step", ["toe-pulls-and-circles", "3"])
-    assert callbacks.action_of(data) == "step"
-
-
-def test_callback_data_from_another_knowledge_version_is_stale(bound_version: str) -> None:
-    data = callbacks.encode("answer", "how-often-wellness")
-    assert callbacks.decode(data, "v2") is None
-
-
-@pytest.mark.parametrize("data", ["", "garbage", "v1:", ":answer"])
-def test_callback_data_that_is_not_ours_decodes_to_none(data: str) -> None:
-    assert callbacks.decode(data, "v1") is None
-
-
-def test_callback_data_over_64_bytes_is_refused_when_made(bound_version: str) -> None:
-    with pytest.raises(ValueError, match="64 bytes"):
-        callbacks.encode("answer", "x" * 64)
-
-
-def test_callback_parts_cannot_hold_the_separator(bound_version: str) -> None:
-    with pytest.raises(ValueError, match="free of"):
-        callbacks.encode("answer", "a:b")
-
-
-def test_every_real_button_fits_in_64_bytes(engine: Engine) -> None:
-    callbacks.bind_version(engine.version)
-    longest = max((e.id for e in engine.knowledge.entries), key=len)
-    assert len(callbacks.encode("answer", longest).encode()) <= 64
-    assert len(callbacks.encode("step", longest, "99").encode()) <= 64
 
 
 # ----------------------------------------------------------------------------- tokens

@@ -107,19 +107,19 @@ def snooze(current: Subscription, now: datetime) -> Subscription | None:
 
 @dataclass(frozen=True)
 class Claim:
-    """The outcome of a due subscription: the state to store now, and whether to send."""
+    """The outcome of a due subscription: the state to store now, and whether to send.
 
+    ``previous`` is the state it replaces, so a claim never sent can be given back.
+    """
+
+    previous: Subscription
     updated: Subscription
     send: bool
     tip_number: int
 
 
 def claim(subscription: Subscription, now: datetime) -> Claim:
-    """Decide a due subscription: send it (or skip it) and advance it to its next time.
-
-    The caller stores ``updated`` before sending, so a crash after the claim can lose this one
-    reminder but can never send it twice.
-    """
+    """Decide a due subscription: send it (or skip it) and advance it to its next time."""
     assert subscription.next_due_utc is not None, "only scheduled subscriptions fall due"
     assert subscription.local_time is not None, "a scheduled subscription has a time"
     due = from_unix(subscription.next_due_utc)
@@ -141,4 +141,4 @@ def claim(subscription: Subscription, now: datetime) -> Claim:
         last_sent_local_date=last_sent.isoformat() if last_sent else None,
         snoozed_until_utc=None,
     )
-    return Claim(updated, send=send, tip_number=day.toordinal())
+    return Claim(subscription, updated, send=send, tip_number=day.toordinal())

@@ -1,32 +1,38 @@
 """Building and running the Telegram application.
 
-``build_application`` wires everything (rate limiter, timeouts, commands, handlers, error
-handler) and is what tests and benchmarks use with an offline request. ``run`` is the process
-entry point: long polling by default (pending updates are kept, so nothing sent while the bot
-was down is lost), or a webhook when ``WEBHOOK_URL`` is set, always with a secret token that
-Telegram must echo on every request. SIGINT and SIGTERM stop it gracefully (PTB finishes the
-update in hand, stops the job queue and closes the HTTP pool).
+``build_application`` wires everything (bot, rate limiter, update order, handlers, error
+handler, the reminder job) and is what tests and benchmarks use with an offline request. ``run``
+is the process entry point: long polling by default (pending updates are kept, so nothing sent
+while the bot was down is lost), or a webhook when ``WEBHOOK_URL`` is set (see webhook.py),
+always with a secret token that Telegram must echo on every request. SIGINT and SIGTERM stop it
+gracefully: updates in hand are finished, unsent reminders are released, the HTTP pool is closed.
+Configuration problems, including a Bot API that cannot be reached at start, are one line and
+exit code 2.
 """
 
+import asyncio
 import logging
 import re
 import secrets
 import signal
 import sys
 from datetime import timedelta
+from functools import partial
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.engine import Engine, KnowledgeError
 from bot.storage import StorageError, Store
-from bot.telegram import callbacks, errors
+from bot.telegram import errors
+from bot.telegram.callbacks import CallbackCodec
+from bot.telegram.delivery import ReminderDelivery, reminder_message, schedule_ticks
 from bot.telegram.handlers import (
     benefits,
     help,
@@ -38,11 +44,14 @@ from bot.telegram.handlers import (
     start,
     techniques,
 )
-from bot.telegram.logs import configure_logging, quiet_http_logs, redacted_token
+from bot.telegram.logs import configure_logging, quiet_library_logs, redacted_token
+from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.pictures import prepare_pictures
-from bot.telegram.ratelimit import RetryingRateLimiter
+from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
 from bot.telegram.routing import stale_button_handler
 from bot.telegram.services import SERVICES_KEY, Services, services
+from bot.telegram.updates import TolerantBot
+from bot.telegram.webhook import WebhookServer
 
 _log = logging.getLogger(__name__)
 
@@ -83,8 +92,9 @@ POOL_TIMEOUT = 5.0
 POLL_TIMEOUT = 30
 CONNECTION_POOL_SIZE = 32
 CONCURRENT_UPDATES = 16
-BOOTSTRAP_RETRIES = 5  # deleteWebhook/setWebhook at startup, before giving up
-WEBHOOK_LISTEN = "0.0.0.0"  # behind the platform's HTTPS proxy, which forwards to PORT
+BOOTSTRAP_RETRIES = 2  # deleteWebhook/setWebhook at startup, before giving up
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 class TokenError(ValueError):
@@ -103,10 +113,12 @@ def checked_token(token: str | None) -> str:
 
 
 def api_base_urls(api_url: str) -> tuple[str, str]:
-    """PTB appends the token to a base URL unless it holds ``{token}``; say where it goes."""
+    """The method and file base URLs for a Bot API server given as its root
+    (``http://host:8081``), as python-telegram-bot's own ``base_url`` (``…/bot``), or with an
+    explicit ``{token}`` placeholder."""
     if "{token}" in api_url:
         return api_url, api_url.replace("/bot{token}", "/file/bot{token}")
-    root = api_url.rstrip("/")
+    root = api_url.rstrip("/").removesuffix("/bot")
     return f"{root}/bot{{token}}", f"{root}/file/bot{{token}}"
 
 
@@ -117,39 +129,52 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     rate_limited: bool = True,
+    retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    delivery: ReminderDelivery | None = None,
 ) -> Application:
     """The application, ready to initialize.
 
     ``request`` replaces HTTP (tests, benchmarks); ``rate_limited=False`` drops the rate limiter
-    so a benchmark measures the bot's own cost rather than Telegram's 30 messages a second.
+    so a benchmark measures the bot's own cost rather than Telegram's 30 messages a second;
+    ``retry_policy`` and ``delivery`` let tests shorten waits without changing the wiring.
     """
     token = checked_token(settings.token)
-    quiet_http_logs()
-    callbacks.bind_version(engine.version)
-    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-        ApplicationBuilder()
-        .token(token)
-        .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(_register_commands)
+    quiet_library_logs()
+    codec = CallbackCodec(engine.version)
+    base_url, base_file_url = api_base_urls(settings.api_url or "https://api.telegram.org")
+    bot = TolerantBot(
+        token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=request or _http_request(),
+        get_updates_request=request
+        or _http_request(pool_size=1, read_timeout=POLL_TIMEOUT + READ_TIMEOUT),
+        rate_limiter=RetryingRateLimiter(retry_policy) if rate_limited else None,
     )
-    if rate_limited:
-        builder = builder.rate_limiter(RetryingRateLimiter())
-    if settings.api_url:
-        base_url, base_file_url = api_base_urls(settings.api_url)
-        builder = builder.base_url(base_url).base_file_url(base_file_url)
-    if request is None:
-        builder = builder.request(_http_request()).get_updates_request(
-            _http_request(pool_size=1, read_timeout=POLL_TIMEOUT + READ_TIMEOUT)
-        )
-    else:
-        builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
-    application.bot_data[SERVICES_KEY] = Services(engine=engine, store=store, settings=settings)
+    if delivery is None:
+        delivery = ReminderDelivery(store, partial(reminder_message, engine, codec))
+
+    async def stop_background_work(application: Application) -> None:
+        await delivery.stop()
+
+    application: Application = (
+        ApplicationBuilder()
+        .bot(bot)
+        .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
+        .post_init(_register_commands)
+        .post_stop(stop_background_work)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        engine=engine, store=store, settings=settings, codec=codec
+    )
     for feature in FEATURES:
         feature.register(application)
     application.add_handler(help.unknown_command_handler())
     application.add_handler(stale_button_handler())
     application.add_error_handler(errors.on_error)
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    schedule_ticks(application.job_queue, delivery)
     return application
 
 
@@ -167,19 +192,26 @@ def run(settings: Settings) -> int:
     try:
         application = build_application(settings, engine, store)
         if settings.webhook_url:
-            _run_webhook(application, settings)
+            asyncio.run(serve_webhook(application, settings))
         else:
             application.run_polling(
                 allowed_updates=Update.ALL_TYPES,
                 drop_pending_updates=False,
                 timeout=timedelta(seconds=POLL_TIMEOUT),
                 bootstrap_retries=BOOTSTRAP_RETRIES,
-                stop_signals=(signal.SIGINT, signal.SIGTERM),
+                stop_signals=STOP_SIGNALS,
             )
     except InvalidToken:
         print(
             f"footbot: Telegram rejected the bot token {redacted_token(token)}"
-            " (check TELEGRAM_BOT_TOKEN)",
+            " (check TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    except NetworkError as error:
+        print(
+            f"footbot: cannot reach the Bot API at {settings.api_url or 'api.telegram.org'}:"
+            f" {error} (check TELEGRAM_API_URL and the network)",
             file=sys.stderr,
         )
         return EXIT_CONFIG
@@ -188,10 +220,32 @@ def run(settings: Settings) -> int:
     return EXIT_OK
 
 
-def _run_webhook(application: Application, settings: Settings) -> None:
-    application.run_webhook(
-        **webhook_options(settings), stop_signals=(signal.SIGINT, signal.SIGTERM)
-    )
+async def serve_webhook(application: Application, settings: Settings) -> None:
+    """The webhook lifecycle, as ``run_polling`` does it for polling, until a stop signal."""
+    options = webhook_options(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in STOP_SIGNALS:
+        loop.add_signal_handler(stop_signal, stop.set)
+    async with application:
+        if application.post_init:
+            await application.post_init(application)
+        await application.bot.set_webhook(
+            options["webhook_url"],
+            secret_token=options["secret_token"],
+            allowed_updates=Update.ALL_TYPES,
+            drop_pending_updates=False,
+        )
+        server = WebhookServer(application, options["url_path"], options["secret_token"])
+        server.start(options["listen"], options["port"])
+        await application.start()
+        try:
+            await stop.wait()
+        finally:
+            await server.stop()
+            await application.stop()
+            if application.post_stop:
+                await application.post_stop(application)
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:
@@ -200,14 +254,11 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     if settings.webhook_url is None:
         raise ValueError("webhook mode needs WEBHOOK_URL")
     return {
-        "listen": WEBHOOK_LISTEN,
+        "listen": settings.webhook_listen,
         "port": settings.port,
         "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
         "webhook_url": settings.webhook_url,
         "secret_token": settings.webhook_secret or secrets.token_urlsafe(32),
-        "allowed_updates": Update.ALL_TYPES,
-        "drop_pending_updates": False,
-        "bootstrap_retries": BOOTSTRAP_RETRIES,
     }
 
 

@@ -1,14 +1,8 @@
-"""Inline keyboards built from labels and callback actions (see callbacks.py for the data)."""
+"""Inline keyboards laid out from buttons (see callbacks.py for what a button carries)."""
 
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot.telegram.callbacks import encode
-
-
-def button(label: str, action: str, *args: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode(action, *args))
 
 
 def keyboard(buttons: Sequence[InlineKeyboardButton], per_row: int = 1) -> InlineKeyboardMarkup:

@@ -1,50 +1,69 @@
-"""Callback data for inline buttons: short, versioned, and safe to decode after a restart.
+"""Callback data for inline buttons: short, typed, and safe to decode after a restart.
 
-Format: ``<version>:<action>[:<arg>...]`` within Telegram's 64-byte limit. The version is the
-knowledge version the running bot was built with (bound once by ``build_application``), so a
-button made from other knowledge (an old message, a bot updated since) decodes to ``None`` and
-the person gets "this menu is out of date" with a fresh menu instead of a wrong answer. The same
-knowledge after a restart keeps every button working.
+Format: ``<prefix>[:<version>]:<field>...`` within Telegram's 64-byte limit, where the version
+(the knowledge version the running bot was built with) is present only for knowledge-bound
+payloads (see actions.py). Decoding gives the payload back, or ``None`` when the data is not
+something this bot would make today: an unknown prefix, another knowledge version, a wrong
+number of fields, or a field its payload refuses. That ``None`` is the one meaning of "this menu
+is out of date"; an error raised later, inside a handler, is a bug and is reported as one.
 """
+
+import dataclasses
+from typing import Any
+
+from telegram import InlineKeyboardButton
+
+from bot.telegram.actions import ACTIONS, Payload
 
 MAX_BYTES = 64
 SEPARATOR = ":"
 
-_version: str | None = None
+_BY_PREFIX: dict[str, type[Payload]] = {action.prefix: action for action in ACTIONS}
 
 
-def bind_version(version: str) -> None:
-    """Make ``encode`` stamp buttons with this knowledge version (the engine's)."""
-    global _version
-    if not version or SEPARATOR in version:
-        raise ValueError(f"unusable knowledge version {version!r}")
-    _version = version
+def prefix_of(data: object) -> str | None:
+    """The action prefix of callback data, whatever its version (for handler patterns)."""
+    return data.partition(SEPARATOR)[0] if isinstance(data, str) else None
 
 
-def encode(action: str, *args: str) -> str:
-    if _version is None:
-        raise RuntimeError("callbacks.bind_version() must run before buttons are made")
-    parts = (_version, action, *args)
-    if any(not part or SEPARATOR in part for part in parts[1:]):
-        raise ValueError(f"callback parts must be non-empty and free of {SEPARATOR!r}: {parts}")
-    data = SEPARATOR.join(parts)
-    if len(data.encode()) > MAX_BYTES:
-        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
-    return data
+class CallbackCodec:
+    def __init__(self, version: str) -> None:
+        if not version or SEPARATOR in version:
+            raise ValueError(f"unusable knowledge version {version!r}")
+        self.version = version
 
+    def encode(self, payload: Payload) -> str:
+        values = [str(getattr(payload, field.name)) for field in dataclasses.fields(payload)]
+        if any(not value or SEPARATOR in value for value in values):
+            raise ValueError(f"callback fields must be non-empty and free of ':': {payload}")
+        stamp = [self.version] if payload.knowledge_bound else []
+        data = SEPARATOR.join([payload.prefix, *stamp, *values])
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+        return data
 
-def decode(data: str, version: str) -> tuple[str, list[str]] | None:
-    """``(action, args)``, or None when the data is stale (other version) or not ours."""
-    version_part, _, rest = data.partition(SEPARATOR)
-    if version_part != version or not rest:
-        return None
-    action, *args = rest.split(SEPARATOR)
-    return action, args
+    def decode(self, data: object) -> Payload | None:
+        if not isinstance(data, str):
+            return None
+        prefix, *parts = data.split(SEPARATOR)
+        action = _BY_PREFIX.get(prefix)
+        if action is None:
+            return None
+        if action.knowledge_bound:
+            if not parts or parts[0] != self.version:
+                return None
+            parts = parts[1:]
+        fields = dataclasses.fields(action)
+        if len(parts) != len(fields):
+            return None
+        try:
+            values: dict[str, Any] = {
+                field.name: int(part) if field.type is int else part
+                for field, part in zip(fields, parts, strict=True)
+            }
+            return action(**values)
+        except ValueError:
+            return None
 
-
-def action_of(data: object) -> str | None:
-    """The action named in callback data whatever its version (for handler patterns)."""
-    if not isinstance(data, str):
-        return None
-    parts = data.split(SEPARATOR)
-    return parts[1] if len(parts) > 1 else None
+    def button(self, label: str, payload: Payload) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=self.encode(payload))

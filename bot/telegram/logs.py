@@ -1,20 +1,28 @@
-"""Logging that never shows the bot token.
+"""Logging that never shows the bot token, and shows what happened rather than routine.
 
 The token is part of every Bot API URL, and httpx logs each request URL at INFO; PTB's
 ``InvalidToken`` and some network errors can quote it too. Two defences: the HTTP client
 loggers are quietened to WARNING (no per-request lines at all), and every handler of the root
 logger gets a filter that replaces the token wherever it still appears, tracebacks included.
+APScheduler is quietened the same way: it would write two INFO lines for every reminder tick.
+python-telegram-bot never logs below INFO, because its DEBUG lines quote every request's
+parameters, message texts included, and people describe their health to this bot.
 """
 
 import logging
 
-HTTP_LOGGERS = ("httpx", "httpcore")
+QUIET_LOGGERS = {
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+    "telegram": logging.INFO,
+}
 REDACTED = "<bot-token>"
 
 
-def quiet_http_logs() -> None:
-    for name in HTTP_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+def quiet_library_logs() -> None:
+    for name, level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
 
 
 def redact(text: str, token: str) -> str:
@@ -50,6 +58,6 @@ class TokenRedactingFilter(logging.Filter):
 def configure_logging(token: str, level: int = logging.INFO) -> None:
     """Console logging for the running bot, with the token redacted from every line."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet_http_logs()
+    quiet_library_logs()
     for handler in logging.getLogger().handlers:
         handler.addFilter(TokenRedactingFilter(token))

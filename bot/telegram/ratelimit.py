@@ -1,15 +1,24 @@
-"""Telegram's rate limits and transient failures, handled below the handlers.
+"""The one layer that retries requests to the Bot API: Telegram's rate limits and outages.
 
-``AIORateLimiter`` keeps the bot under Telegram's limits and honours a 429's ``retry_after``
-(only when ``max_retries`` is set). On top of it, a request that fails with a 5xx or a broken
-connection is retried after a short, growing pause. A timeout is not retried: the message may
-well have been delivered, and a duplicate answer is worse than a missing one. A 400 is the
-bot's own mistake and is never retried.
+``AIORateLimiter`` keeps the bot under Telegram's limits and honours a 429's ``retry_after``.
+On top of it, a message to a person (anything that sends, edits, copies or forwards) that fails
+with a 5xx or a broken connection is retried with a growing pause until ``RetryPolicy.deadline``
+has passed since the first attempt, so an answer survives a Bot API outage of up to a minute.
+Nothing above this layer retries: the reminder delivery and the handlers get either the result
+or the final error, and the one log line written on giving up counts the attempts really made.
+
+Not retried:
+- a timeout: the message may well have been delivered, and a duplicate is worse than a gap;
+- a 400 or 403: the bot's own mistake, or a person who blocked it;
+- everything that is not a message (getUpdates, getMe, setWebhook, answerCallbackQuery...):
+  python-telegram-bot's polling loop retries getUpdates itself, start-up calls fail fast with one
+  line, and a late answer to a button press is useless.
 """
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, TimedOut
@@ -17,16 +26,41 @@ from telegram.ext import AIORateLimiter
 
 _log = logging.getLogger(__name__)
 
+RETRIED_PREFIXES = ("send", "edit", "copy", "forward")
 RETRY_AFTER_ATTEMPTS = 3
-BACKOFF_SECONDS = (0.5, 1.0, 2.0)
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Pauses start at ``first_pause`` and double up to ``longest_pause``; no new attempt starts
+    once ``deadline`` seconds have passed since the first."""
+
+    first_pause: float = 0.5
+    longest_pause: float = 8.0
+    deadline: float = 60.0
+
+    def pauses(self) -> list[float]:
+        """Every pause between attempts; their sum never exceeds the deadline."""
+        pauses: list[float] = []
+        pause = self.first_pause
+        while sum(pauses) + pause <= self.deadline:
+            pauses.append(pause)
+            pause = min(2 * pause, self.longest_pause)
+        return pauses
+
+
+def is_retried(endpoint: str) -> bool:
+    return endpoint.startswith(RETRIED_PREFIXES)
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    def __init__(self, backoff: tuple[float, ...] = BACKOFF_SECONDS) -> None:
+    def __init__(self, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep) -> None:
         super().__init__(max_retries=RETRY_AFTER_ATTEMPTS)
-        self.backoff = backoff
+        self.policy = policy
+        self._sleep = sleep
 
     async def process_request(
         self,
@@ -37,7 +71,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        for pause in (*self.backoff, None):
+        pauses = self.policy.pauses() if is_retried(endpoint) else []
+        for attempt, pause in enumerate([*pauses, None], start=1):
             try:
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
@@ -46,7 +81,15 @@ class RetryingRateLimiter(AIORateLimiter):
                 raise
             except NetworkError as error:
                 if pause is None:
+                    if attempt > 1:
+                        _log.warning(
+                            "%s to chat %s failed after %d attempts: %s",
+                            endpoint,
+                            data.get("chat_id"),
+                            attempt,
+                            error,
+                        )
                     raise
-                _log.warning("%s failed (%s); retrying in %.1f s", endpoint, error, pause)
-                await asyncio.sleep(pause)
+                _log.debug("%s failed (%s); attempt %d in %.1f s", endpoint, error, attempt, pause)
+                await self._sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext
 from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
+from bot.telegram.callbacks import CallbackCodec
 
 SERVICES_KEY = "services"
 
@@ -22,6 +23,7 @@ class Services:
     engine: Engine
     store: Store
     settings: Settings
+    codec: CallbackCodec
 
 
 def services(

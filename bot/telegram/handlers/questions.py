@@ -12,14 +12,14 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.engine import Kind, Reply
+from bot.telegram.actions import Answer
 from bot.telegram.audience import ADDRESSED, without_mention
-from bot.telegram.buttons import button, keyboard
+from bot.telegram.buttons import keyboard
 from bot.telegram.handlers.techniques import show_step
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
 from bot.telegram.services import services
 
-ANSWER = "answer"  # args: entry id -> that entry's answer
 MAX_FOLLOW_UPS = 3
 WALKTHROUGH_KINDS = frozenset({Kind.TECHNIQUE, Kind.ROUTINE})
 
@@ -30,7 +30,9 @@ async def present(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply
         await show_step(context, chat_id, reply.entry_id, 0)
         return
     offers = reply.suggestions if reply.kind is Kind.FALLBACK else reply.related
-    buttons = [button(offer.label, ANSWER, offer.entry_id) for offer in offers[:MAX_FOLLOW_UPS]]
+    codec = services(context).codec
+    buttons = [codec.button(offer.label, Answer(offer.entry_id)) for offer in offers]
+    buttons = buttons[:MAX_FOLLOW_UPS]
     await send_text(context.bot, chat_id, reply.text, keyboard(buttons) if buttons else None)
 
 
@@ -41,14 +43,13 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await present(context, message.chat_id, reply)
 
 
-async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Answer) -> None:
     assert update.effective_chat is not None
-    (entry_id,) = args
-    reply = services(context).engine.reply_for(entry_id)
+    reply = services(context).engine.reply_for(payload.entry_id)
     await present(context, update.effective_chat.id, reply)
 
 
 def register(application: Application) -> None:
     questions = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND & ADDRESSED
     application.add_handler(MessageHandler(questions, answer_question))
-    application.add_handler(on_button(ANSWER, on_answer))
+    application.add_handler(on_button(Answer, on_answer))

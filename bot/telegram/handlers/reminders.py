@@ -1,10 +1,9 @@
-"""/reminder, /privacy, /forget, the reminder buttons, and the nightly delivery tick.
+"""/reminder, /privacy, /forget and the reminder buttons.
 
 Every change is stored (and committed) before the bot confirms it, so a confirmation the person
 has seen is never lost. Setting the same time and zone again stores the same row, so an update
-Telegram delivers twice changes nothing. The delivery tick starts with the application's job
-queue and reads what is due from the store, so nothing needs re-creating after a restart (see
-bot/reminders/delivery.py for the design and bot/reminders/plan.py for the rules).
+Telegram delivers twice changes nothing. The nightly messages themselves are sent by
+bot/telegram/delivery.py; the rules behind them live in bot/reminders/.
 """
 
 from __future__ import annotations
@@ -14,30 +13,14 @@ from datetime import UTC, datetime, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.engine import Engine
 from bot.reminders import plan
-from bot.reminders.delivery import Delivery, Outgoing, schedule_ticks
-from bot.reminders.schedule import parse_local_time, zone_info
-from bot.reminders.timeparse import (
-    Action,
-    Problem,
-    ReminderSyntaxError,
-    parse_reminder_args,
-    parse_zone,
-)
+from bot.reminders.schedule import zone_info
+from bot.reminders.timeparse import Action, Problem, ReminderSyntaxError, parse_reminder_args
 from bot.storage import Subscription
-from bot.telegram.buttons import button
-from bot.telegram.formatting import PARSE_MODE, escape
-from bot.telegram.handlers.techniques import WALK
+from bot.telegram.actions import PickTime, PickZone, Snooze, TurnOff, TypeZone
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
-from bot.telegram.services import services
-
-PICK_TIME = "rtime"  # args: "HHMM" (the codec reserves ":")
-PICK_ZONE = "rzone"  # args: an IANA zone name
-TYPE_YOURS = "rtype"
-SNOOZE = "rsnooze"
-TURN_OFF = "roff"
+from bot.telegram.services import Services, services
 
 QUICK_TIMES = (time(20), time(21), time(22))
 QUICK_ZONES = (
@@ -71,26 +54,28 @@ def _next_local(subscription: Subscription, shape: str = "%Y-%m-%d %H:%M") -> st
     return local.strftime(shape)
 
 
-def _time_buttons() -> list[InlineKeyboardButton]:
+def _time_buttons(found: Services) -> list[InlineKeyboardButton]:
     return [
-        button(value.strftime("%H:%M"), PICK_TIME, value.strftime("%H%M")) for value in QUICK_TIMES
+        found.codec.button(value.strftime("%H:%M"), PickTime.of(value)) for value in QUICK_TIMES
     ]
 
 
-def _zone_buttons(engine: Engine) -> list[list[InlineKeyboardButton]]:
-    zones = [button(zone, PICK_ZONE, zone) for zone in QUICK_ZONES]
+def _zone_buttons(found: Services) -> list[list[InlineKeyboardButton]]:
+    zones = [found.codec.button(zone, PickZone(zone)) for zone in QUICK_ZONES]
     rows = [zones[start : start + 2] for start in range(0, len(zones), 2)]
-    return [*rows, [button(engine.text("reminder_button_type_yours"), TYPE_YOURS)]]
+    type_yours = found.codec.button(found.engine.text("reminder_button_type_yours"), TypeZone())
+    return [*rows, [type_yours]]
 
 
-def _picker(engine: Engine, subscription: Subscription | None) -> InlineKeyboardMarkup:
-    rows = [_time_buttons(), *_zone_buttons(engine)]
+def _picker(found: Services, subscription: Subscription | None) -> InlineKeyboardMarkup:
+    rows = [_time_buttons(found), *_zone_buttons(found)]
     if subscription is not None and subscription.next_due_utc is not None:
-        rows.append([button(engine.text("reminder_button_off"), TURN_OFF)])
+        rows.append([found.codec.button(found.engine.text("reminder_button_off"), TurnOff())])
     return InlineKeyboardMarkup(rows)
 
 
-def _status(engine: Engine, subscription: Subscription | None) -> str:
+def _status(found: Services, subscription: Subscription | None) -> str:
+    engine = found.engine
     if subscription is None or subscription.local_time is None:
         return engine.text("reminder_status_none")
     values = {"time": subscription.local_time, "zone": subscription.zone}
@@ -110,7 +95,8 @@ async def _apply(
     found.store.save(updated)
     if updated.local_time is None:
         text = engine.text("reminder_zone_only", zone=updated.zone)
-        await send_text(context.bot, chat_id, text, InlineKeyboardMarkup([_time_buttons()]))
+        markup = InlineKeyboardMarkup([_time_buttons(found)])
+        await send_text(context.bot, chat_id, text, markup)
         return
     text = engine.text(
         "reminder_set", time=updated.local_time, zone=updated.zone, next=_next_local(updated)
@@ -120,7 +106,7 @@ async def _apply(
         await send_text(context.bot, chat_id, text)
         return
     text = f"{text}\n\n{engine.text('reminder_pick_zone', zone=updated.zone)}"
-    await send_text(context.bot, chat_id, text, InlineKeyboardMarkup(_zone_buttons(engine)))
+    await send_text(context.bot, chat_id, text, InlineKeyboardMarkup(_zone_buttons(found)))
 
 
 async def _turn_off(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -147,8 +133,8 @@ async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _apply(context, chat_id, request.time, request.zone)
     else:
         current = found.store.subscription(chat_id)
-        text = _status(found.engine, current)
-        await send_text(context.bot, chat_id, text, _picker(found.engine, current))
+        text = _status(found, current)
+        await send_text(context.bot, chat_id, text, _picker(found, current))
 
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,31 +149,26 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_pick_time(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: PickTime
 ) -> None:
-    (hhmm,) = args
-    await _apply(context, _chat_id(update), parse_local_time(f"{hhmm[:2]}:{hhmm[2:]}"), None)
+    await _apply(context, _chat_id(update), payload.local_time(), None)
 
 
 async def on_pick_zone(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: PickZone
 ) -> None:
-    (name,) = args
-    zone = parse_zone(name)
-    if zone is None:
-        raise ValueError(f"unknown zone in a button: {name!r}")
-    await _apply(context, _chat_id(update), None, zone)
+    await _apply(context, _chat_id(update), None, payload.zone)
 
 
 async def on_type_yours(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: TypeZone
 ) -> None:
     await send_text(
         context.bot, _chat_id(update), services(context).engine.text("reminder_type_yours")
     )
 
 
-async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Snooze) -> None:
     chat_id = _chat_id(update)
     found = services(context)
     current = found.store.subscription(chat_id)
@@ -203,35 +184,18 @@ async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, args: li
     )
 
 
-async def on_turn_off(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_turn_off(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: TurnOff
+) -> None:
     await _turn_off(context, _chat_id(update))
-
-
-def compose_reminder(engine: Engine, item: plan.Claim) -> Outgoing:
-    """Tonight's tip (the engine's Reply text, disclaimer included) and its three buttons."""
-    tip = engine.tip(item.tip_number)
-    text = f"{engine.text('reminder_header')}\n\n{tip.text}"
-    buttons = [
-        [button(engine.text("reminder_button_routine"), WALK, engine.routine().id)],
-        [
-            button(engine.text("reminder_button_snooze"), SNOOZE),
-            button(engine.text("reminder_button_off"), TURN_OFF),
-        ],
-    ]
-    return Outgoing(escape(text), InlineKeyboardMarkup(buttons), PARSE_MODE)
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("reminder", reminder_command))
     application.add_handler(CommandHandler("privacy", privacy_command))
     application.add_handler(CommandHandler("forget", forget_command))
-    application.add_handler(on_button(PICK_TIME, on_pick_time))
-    application.add_handler(on_button(PICK_ZONE, on_pick_zone))
-    application.add_handler(on_button(TYPE_YOURS, on_type_yours))
-    application.add_handler(on_button(SNOOZE, on_snooze))
-    application.add_handler(on_button(TURN_OFF, on_turn_off))
-    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
-    found = services(application)
-    engine = found.engine
-    delivery = Delivery(found.store, lambda item: compose_reminder(engine, item))
-    schedule_ticks(application.job_queue, delivery)
+    application.add_handler(on_button(PickTime, on_pick_time))
+    application.add_handler(on_button(PickZone, on_pick_zone))
+    application.add_handler(on_button(TypeZone, on_type_yours))
+    application.add_handler(on_button(Snooze, on_snooze))
+    application.add_handler(on_button(TurnOff, on_turn_off))

@@ -3,8 +3,9 @@
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.telegram.actions import Menu
 from bot.telegram.handlers import safety, techniques
-from bot.telegram.menu import MENU, send_menu
+from bot.telegram.menu import send_menu
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
 from bot.telegram.services import services
@@ -16,12 +17,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def open_menu_target(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Menu
 ) -> None:
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     engine = services(context).engine
-    (target,) = args
+    target = payload.target
     if target == "ask":
         await send_text(context.bot, chat_id, engine.text("ask_prompt"))
     elif target == "techniques":
@@ -30,12 +31,10 @@ async def open_menu_target(
         await techniques.show_step(context, chat_id, engine.routine().id, 0)
     elif target == "safety":
         await safety.send_safety(context, chat_id)
-    elif target == "reminder":
-        await send_text(context.bot, chat_id, engine.text("reminder_hint"))
     else:
-        raise ValueError(f"unknown menu target {target!r}")
+        await send_text(context.bot, chat_id, engine.text("reminder_hint"))
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start))
-    application.add_handler(on_button(MENU, open_menu_target))
+    application.add_handler(on_button(Menu, open_menu_target))

@@ -15,27 +15,24 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.engine import Engine, Kind
-from bot.telegram.buttons import button, keyboard
+from bot.telegram.actions import Done, ListTechniques, Step, Walk
+from bot.telegram.buttons import keyboard
 from bot.telegram.formatting import PARSE_MODE, escape
 from bot.telegram.pictures import fits_caption, send_picture, technique_picture
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
-from bot.telegram.services import services
-
-WALK = "walk"  # args: entry id -> its first step, as a new message
-STEP = "step"  # args: entry id, step index -> that step, editing the message in place
-DONE = "done"  # args: entry id -> what next
-LIST = "techniques"  # no args -> the list of techniques
+from bot.telegram.services import Services, services
 
 
-def step_keyboard(engine: Engine, entry_id: str, index: int) -> InlineKeyboardMarkup:
+def step_keyboard(found: Services, entry_id: str, index: int) -> InlineKeyboardMarkup:
+    engine, codec = found.engine, found.codec
     last = len(engine.entry(entry_id).steps) - 1
     row = []
     if index > 0:
-        row.append(button(engine.text("walkthrough_back"), STEP, entry_id, str(index - 1)))
+        row.append(codec.button(engine.text("walkthrough_back"), Step(entry_id, index - 1)))
     if index < last:
-        row.append(button(engine.text("walkthrough_next"), STEP, entry_id, str(index + 1)))
-    row.append(button(engine.text("walkthrough_done"), DONE, entry_id))
+        row.append(codec.button(engine.text("walkthrough_next"), Step(entry_id, index + 1)))
+    row.append(codec.button(engine.text("walkthrough_done"), Done(entry_id)))
     return InlineKeyboardMarkup([row])
 
 
@@ -50,7 +47,7 @@ async def show_step(
     found = services(context)
     engine = found.engine
     page = engine.step_page(entry_id, index)
-    markup = step_keyboard(engine, entry_id, index)
+    markup = step_keyboard(found, entry_id, index)
     if message is None:
         picture = technique_picture(found.settings, entry_id)
         if picture is not None and all_pages_fit_caption(engine, entry_id):
@@ -79,25 +76,29 @@ def all_pages_fit_caption(engine: Engine, entry_id: str) -> bool:
     return all(fits_caption(engine.step_page(entry_id, index).text) for index in range(count))
 
 
-def what_next(engine: Engine, entry_id: str) -> list[InlineKeyboardButton]:
+def what_next(found: Services, entry_id: str) -> list[InlineKeyboardButton]:
+    engine, codec = found.engine, found.codec
     entry = engine.entry(entry_id)
     if entry.kind is not Kind.TECHNIQUE:
-        return [button(engine.text("walkthrough_all_techniques"), LIST)]
+        return [codec.button(engine.text("walkthrough_all_techniques"), ListTechniques())]
     ids = [technique.id for technique in engine.techniques()]
     position = ids.index(entry_id)
     offers = []
     if position + 1 < len(ids):
         following = engine.entry(ids[position + 1])
         label = engine.text("walkthrough_next_technique", title=following.title)
-        offers.append(button(label, WALK, following.id))
-    offers.append(button(engine.text("walkthrough_routine"), WALK, engine.routine().id))
+        offers.append(codec.button(label, Walk(following.id)))
+    routine = Walk(engine.routine().id)
+    offers.append(codec.button(engine.text("walkthrough_routine"), routine))
     return offers
 
 
 async def send_technique_list(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    engine = services(context).engine
-    buttons = [button(entry.title, WALK, entry.id) for entry in engine.techniques()]
-    buttons.append(button(engine.text("techniques_button_routine"), WALK, engine.routine().id))
+    found = services(context)
+    engine, codec = found.engine, found.codec
+    buttons = [codec.button(entry.title, Walk(entry.id)) for entry in engine.techniques()]
+    routine = Walk(engine.routine().id)
+    buttons.append(codec.button(engine.text("techniques_button_routine"), routine))
     await send_text(context.bot, chat_id, engine.text("techniques_intro"), keyboard(buttons, 2))
 
 
@@ -112,43 +113,44 @@ async def start_routine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await show_step(context, update.effective_chat.id, routine_id, 0)
 
 
-async def on_list(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_list(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: ListTechniques
+) -> None:
     assert update.effective_chat is not None
     await send_technique_list(context, update.effective_chat.id)
 
 
-async def on_walk(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_walk(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Walk) -> None:
     assert update.effective_chat is not None
-    (entry_id,) = args
-    await show_step(context, update.effective_chat.id, entry_id, 0)
+    await show_step(context, update.effective_chat.id, payload.entry_id, 0)
 
 
-async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_step(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Step) -> None:
+    """Edit the page in place; a message Telegram no longer shows us gets a fresh page."""
     query = update.callback_query
     assert query is not None
     assert update.effective_chat is not None
-    entry_id, index = args
     message = query.message if isinstance(query.message, Message) else None
-    await show_step(context, update.effective_chat.id, entry_id, int(index), message)
+    await show_step(context, update.effective_chat.id, payload.entry_id, payload.index, message)
 
 
-async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Done) -> None:
     query = update.callback_query
     assert query is not None
     assert update.effective_chat is not None
-    engine = services(context).engine
-    (entry_id,) = args
-    offers = what_next(engine, entry_id)
+    found = services(context)
+    engine = found.engine
+    offers = what_next(found, payload.entry_id)
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         await query.message.edit_reply_markup(reply_markup=None)
-    finished = engine.text("walkthrough_finished", title=engine.entry(entry_id).title)
+    finished = engine.text("walkthrough_finished", title=engine.entry(payload.entry_id).title)
     await send_text(context.bot, update.effective_chat.id, finished, keyboard(offers))
 
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("techniques", list_techniques))
     application.add_handler(CommandHandler("routine", start_routine))
-    application.add_handler(on_button(LIST, on_list))
-    application.add_handler(on_button(WALK, on_walk))
-    application.add_handler(on_button(STEP, on_step))
-    application.add_handler(on_button(DONE, on_done))
+    application.add_handler(on_button(ListTechniques, on_list))
+    application.add_handler(on_button(Walk, on_walk))
+    application.add_handler(on_button(Step, on_step))
+    application.add_handler(on_button(Done, on_done))

@@ -1,7 +1,7 @@
-"""Delivering due reminders through the real client and rate limiter to the fake Bot API.
+"""Delivering due reminders through the real client and the production rate limiter.
 
-Retry back-off uses a recorded fake sleep, so nothing here waits on the wall clock except the
-rate limiter's own short pause after a 429 with ``retry_after`` 0.
+The rate limiter's back-off pauses and the pacer use recorded fake sleeps, so nothing here waits
+on the wall clock except the rate limiter's own short pause after a 429 with ``retry_after`` 0.
 """
 
 import asyncio
@@ -14,15 +14,17 @@ from typing import Any, cast
 
 import pytest
 from telegram.error import TimedOut
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 
-from bot.reminders.delivery import PACE_PER_SECOND, Delivery, Outgoing, Pacer
 from bot.reminders.plan import Claim, set_reminder
 from bot.storage import Store, Subscription
+from bot.telegram.delivery import Outgoing, Pacer, ReminderDelivery
+from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
 from tests.support.fake_bot_api import FakeBotApi
 
 DUE = datetime(2025, 6, 1, 19, 30, tzinfo=UTC)  # 21:30 in Paris
 SECRET = "private words the person once typed"
+QUICK = RetryPolicy(first_pause=1.0, longest_pause=8.0, deadline=60.0)
 
 
 class FakeSleep:
@@ -31,6 +33,13 @@ class FakeSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+
+
+class Forever:
+    """A sleep that never ends: every send after the first stays queued."""
+
+    async def __call__(self, seconds: float) -> None:
+        await asyncio.Event().wait()
 
 
 def compose(item: Claim) -> Outgoing:
@@ -45,15 +54,18 @@ def subscribe(store: Store, *chat_ids: int) -> None:
 
 
 def delivery(
-    store: Store, sleep: FakeSleep, now: datetime = DUE, max_in_flight: int = 200
-) -> Delivery:
-    return Delivery(
+    store: Store,
+    now: datetime = DUE,
+    max_in_flight: int = 200,
+    pacer_sleep: Any = None,
+    text: str | None = None,
+) -> ReminderDelivery:
+    return ReminderDelivery(
         store,
-        compose,
-        sleep=sleep,
+        (lambda item: Outgoing(text)) if text else compose,
         clock=lambda: now,
         max_in_flight=max_in_flight,
-        pacer=Pacer(PACE_PER_SECOND, FakeSleep()),
+        pacer=Pacer(28.0, pacer_sleep or FakeSleep(), clock=lambda: 0.0),
     )
 
 
@@ -64,10 +76,14 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def bot(api: FakeBotApi) -> AsyncIterator[ExtBot[Any]]:
-    client: ExtBot[Any] = ExtBot(
-        "123:abc", base_url=api.base_url, rate_limiter=AIORateLimiter(max_retries=3)
-    )
+def backoff() -> FakeSleep:
+    return FakeSleep()
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, backoff: FakeSleep) -> AsyncIterator[ExtBot[Any]]:
+    limiter = RetryingRateLimiter(QUICK, sleep=backoff)
+    client: ExtBot[Any] = ExtBot("123:abc", base_url=api.base_url, rate_limiter=limiter)
     async with client:
         yield client
 
@@ -85,7 +101,7 @@ async def test_every_due_reminder_is_sent_once(
     api: FakeBotApi, bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, 1, 2, 3)
-    sender = delivery(store, FakeSleep())
+    sender = delivery(store)
     assert sender.tick(bot) == 3
     await sender.drain()
     assert sent_chats(api) == [1, 2, 3]
@@ -97,7 +113,7 @@ async def test_reminders_not_yet_due_are_left_alone(
     api: FakeBotApi, bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, 1)
-    sender = delivery(store, FakeSleep(), now=DUE - timedelta(seconds=1))
+    sender = delivery(store, now=DUE - timedelta(seconds=1))
     assert sender.tick(bot) == 0
     await sender.drain()
     assert api.calls_to("sendMessage") == []
@@ -107,7 +123,7 @@ async def test_the_claim_is_stored_before_the_message_is_sent(
     bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, 1)
-    sender = delivery(store, FakeSleep())
+    sender = delivery(store)
     sender.tick(bot)
     stored = store.subscription(1)
     assert stored is not None
@@ -121,14 +137,45 @@ async def test_a_restart_inside_the_reminder_minute_sends_nothing_twice(
 ) -> None:
     first_run = Store.open(tmp_path)
     subscribe(first_run, 1, 2)
-    sender = delivery(first_run, FakeSleep())
+    sender = delivery(first_run)
     sender.tick(bot)
     await sender.drain()
     first_run.close()
 
-    after_restart = delivery(Store.open(tmp_path), FakeSleep(), now=DUE + timedelta(seconds=20))
-    assert after_restart.tick(bot) == 0
+    after_restart = Store.open(tmp_path)
+    assert delivery(after_restart, now=DUE + timedelta(seconds=20)).tick(bot) == 0
     assert sent_chats(api) == [1, 2]
+    after_restart.close()
+
+
+async def test_a_clean_stop_releases_what_it_had_not_sent_and_the_next_start_sends_it(
+    api: FakeBotApi, bot: ExtBot[Any], tmp_path: Path
+) -> None:
+    first_run = Store.open(tmp_path)
+    subscribe(first_run, *range(1, 11))
+    sender = delivery(first_run, pacer_sleep=Forever())
+    assert sender.tick(bot) == 10
+    await asyncio.sleep(0.2)  # the first send goes out; the pacer holds the other nine
+    await sender.stop(deadline=5)
+    assert sender.stats.released == 9
+    first_run.close()
+
+    after_restart = Store.open(tmp_path)
+    restarted = delivery(after_restart, now=DUE + timedelta(seconds=30))
+    assert restarted.tick(bot) == 9
+    await restarted.drain()
+    assert sent_chats(api) == list(range(1, 11))
+    after_restart.close()
+
+
+async def test_a_stopped_sender_claims_nothing_more(
+    api: FakeBotApi, bot: ExtBot[Any], store: Store
+) -> None:
+    sender = delivery(store)
+    await sender.stop()
+    subscribe(store, 1)
+    assert sender.tick(bot) == 0
+    assert store.subscription(1) == store.due(int(DUE.timestamp()), 1)[0]
 
 
 async def test_a_crash_between_claim_and_send_loses_the_reminder_but_never_repeats_it(
@@ -136,11 +183,12 @@ async def test_a_crash_between_claim_and_send_loses_the_reminder_but_never_repea
 ) -> None:
     crashed = Store.open(tmp_path)
     subscribe(crashed, 1)
-    assert len(delivery(crashed, FakeSleep()).claim_due(DUE)) == 1  # claimed, then "kill -9"
+    crashed_sender = delivery(crashed, pacer_sleep=Forever(), max_in_flight=1)
+    assert crashed_sender.tick(bot) == 1  # claimed; the pacer holds it, then "kill -9"
     crashed.close()
-    restarted = delivery(Store.open(tmp_path), FakeSleep(), now=DUE + timedelta(seconds=5))
-    assert restarted.tick(bot) == 0
-    assert api.calls_to("sendMessage") == []
+    restarted = Store.open(tmp_path)
+    assert delivery(restarted, now=DUE + timedelta(seconds=5)).tick(bot) == 0
+    restarted.close()
 
 
 async def test_a_blocked_bot_removes_that_subscription_only(
@@ -148,7 +196,7 @@ async def test_a_blocked_bot_removes_that_subscription_only(
 ) -> None:
     subscribe(store, 1, 2)
     api.block_chat(2)
-    sender = delivery(store, FakeSleep())
+    sender = delivery(store)
     sender.tick(bot)
     await sender.drain()
     assert store.subscription(2) is None
@@ -160,68 +208,45 @@ async def test_a_429_is_retried_by_the_rate_limiter_after_retry_after(
     api: FakeBotApi, bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, 1)
-    api.fail_next(1, status=HTTPStatus.TOO_MANY_REQUESTS, description="Too Many", retry_after=1)
-    sender = delivery(store, FakeSleep())
+    api.fail_next(1, status=HTTPStatus.TOO_MANY_REQUESTS, description="Too Many", retry_after=0)
+    sender = delivery(store)
     sender.tick(bot)
     await sender.drain()
     assert [call.status for call in api.calls_to("sendMessage")] == [429, 200]
     assert sender.stats.sent == 1
-    assert sender.stats.retried == 0  # the rate limiter's own retry was enough
 
 
-async def test_a_429_that_outlasts_the_rate_limiter_waits_at_least_retry_after(
-    api: FakeBotApi, store: Store
-) -> None:
-    subscribe(store, 1)
-    api.fail_next(2, status=HTTPStatus.TOO_MANY_REQUESTS, description="Too Many", retry_after=9)
-    sleep = FakeSleep()
-    sender = delivery(store, sleep)
-    impatient: ExtBot[Any] = ExtBot(
-        "123:abc", base_url=api.base_url, rate_limiter=AIORateLimiter(max_retries=0)
-    )
-    async with impatient:
-        sender.tick(impatient)
-        await sender.drain()
-    assert sent_chats(api) == [1]
-    assert sleep.delays == [9.0, 9.0]
-
-
-async def test_server_errors_are_retried_with_growing_delays(
-    api: FakeBotApi, bot: ExtBot[Any], store: Store
+async def test_server_errors_are_retried_in_one_layer_with_growing_pauses(
+    api: FakeBotApi, bot: ExtBot[Any], store: Store, backoff: FakeSleep
 ) -> None:
     subscribe(store, 1)
     api.fail_next(2)  # 502 Bad Gateway twice
-    sleep = FakeSleep()
-    sender = delivery(store, sleep)
+    sender = delivery(store)
     sender.tick(bot)
     await sender.drain()
-    assert sent_chats(api) == [1]
-    assert sleep.delays == [1.0, 4.0]
-    assert sender.stats.retried == 2
+    assert [call.status for call in api.calls_to("sendMessage")] == [502, 502, 200]
+    assert backoff.delays == [1.0, 2.0]
 
 
-async def test_a_send_that_keeps_failing_is_given_up_with_a_log_line_and_no_text(
+async def test_ten_502s_in_a_row_give_a_bounded_number_of_attempts_and_the_log_counts_them(
     api: FakeBotApi,
-    bot: ExtBot[Any],
     store: Store,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    short = RetryPolicy(first_pause=1.0, longest_pause=1.0, deadline=5.0)  # 6 attempts at most
+    limiter = RetryingRateLimiter(short, sleep=FakeSleep())
+    client: ExtBot[Any] = ExtBot("123:abc", base_url=api.base_url, rate_limiter=limiter)
     subscribe(store, 1)
     api.fail_next(10)
-    sleep = FakeSleep()
-    sender = Delivery(
-        store,
-        lambda item: Outgoing(SECRET),
-        sleep=sleep,
-        clock=lambda: DUE,
-        pacer=Pacer(PACE_PER_SECOND, FakeSleep()),
-    )
+    sender = delivery(store, text=SECRET)
     with caplog.at_level(logging.INFO):
-        sender.tick(bot)
-        await sender.drain()
-    assert sender.stats.given_up == 1
-    assert len(sleep.delays) == 3
-    assert any("gave up on chat 1" in record.getMessage() for record in caplog.records)
+        async with client:
+            sender.tick(client)
+            await sender.drain()
+    attempts = len(api.calls_to("sendMessage"))
+    assert attempts == len(short.pauses()) + 1 == 6
+    assert f"sendMessage to chat 1 failed after {attempts} attempts" in caplog.text
+    assert sender.stats.failed == 1
     assert SECRET not in caplog.text
     assert store.subscription(1) is not None  # a transient failure keeps the subscription
 
@@ -230,7 +255,7 @@ async def test_a_tick_claims_no_more_than_the_in_flight_bound(
     api: FakeBotApi, bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, *range(1, 11))
-    sender = delivery(store, FakeSleep(), max_in_flight=4)
+    sender = delivery(store, max_in_flight=4)
     assert sender.tick(bot) == 4
     assert sender.tick(bot) == 0
     await sender.drain()
@@ -245,7 +270,7 @@ async def test_a_reminder_more_than_an_hour_late_is_skipped_not_sent(
     api: FakeBotApi, bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, 1)
-    sender = delivery(store, FakeSleep(), now=DUE + timedelta(hours=2))
+    sender = delivery(store, now=DUE + timedelta(hours=2))
     assert sender.tick(bot) == 0
     assert sender.stats.skipped == 1
     stored = store.subscription(1)
@@ -256,22 +281,22 @@ async def test_a_reminder_more_than_an_hour_late_is_skipped_not_sent(
 
 async def test_the_pacer_spaces_sends_evenly_without_a_burst_at_the_start() -> None:
     sleep = FakeSleep()
-    pacer = Pacer(20.0, sleep)
+    pacer = Pacer(20.0, sleep, clock=lambda: 100.0)
     for _ in range(5):
         await pacer.wait()
-    assert len(sleep.delays) == 4
-    assert all(0.04 < delay <= 0.05 * (n + 1) for n, delay in enumerate(sleep.delays))
+    assert sleep.delays == pytest.approx([0.05, 0.10, 0.15, 0.20])
 
 
 async def test_the_pacer_does_not_catch_up_after_a_stall() -> None:
     sleep = FakeSleep()
-    pacer = Pacer(20.0, sleep)
+    now = [100.0]
+    pacer = Pacer(20.0, sleep, clock=lambda: now[0])
     await pacer.wait()
-    await asyncio.sleep(0.06)  # the loop was busy for longer than one slot
+    now[0] += 0.06  # the loop was busy for longer than one slot
     await pacer.wait()
     assert sleep.delays == []
     await pacer.wait()
-    assert len(sleep.delays) == 1
+    assert sleep.delays == pytest.approx([0.05])
 
 
 class TimingOutBot:
@@ -287,11 +312,9 @@ class TimingOutBot:
 
 async def test_a_timed_out_send_is_not_retried_so_it_cannot_arrive_twice(store: Store) -> None:
     subscribe(store, 1)
-    sleep = FakeSleep()
-    sender = delivery(store, sleep)
+    sender = delivery(store)
     timing_out = TimingOutBot()
     sender.tick(cast(ExtBot[Any], timing_out))
     await sender.drain()
     assert timing_out.attempts == 1
-    assert sender.stats.given_up == 1
-    assert sleep.delays == []
+    assert sender.stats.failed == 1
