@@ -91,8 +91,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    report = evaluation.evaluate(_engine(args), evaluation.load_cases(args.file))
-    for line in [*report.misses(), *report.lines()]:
+    engine = _engine(args)
+    cases = evaluation.load_cases(args.file)
+    report = evaluation.evaluate(engine, cases)
+    lines = [*(report.misses() if args.misses else ()), *report.confusion_lines()]
+    if args.baseline:
+        from bot.baseline import side_by_side
+
+        lines += side_by_side(engine, cases, report)
+    else:
+        lines += report.lines()
+    for line in lines:
         print(line)
     return EXIT_OK
 
@@ -187,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", cmd_check, "validate the knowledge folder")
     evaluate = command("eval", cmd_eval, "score an evaluation set")
     evaluate.add_argument("file", type=Path, help="evaluation YAML (list of q/expect/must cases)")
+    evaluate.add_argument(
+        "--baseline", choices=["bm25"], help="also score a plain BM25 over the same knowledge"
+    )
+    evaluate.add_argument("--misses", action="store_true", help="list every wrong reply")
     bench = command("bench", cmd_bench, "benchmark the answer engine")
     bench.add_argument("--rounds", type=positive_int, default=5, help="passes over the messages")
     bench_telegram = command(

@@ -1,11 +1,14 @@
-"""Score the engine on an evaluation set (the format of the shared dev set).
+"""Score the engine on an evaluation set (the format of the shared dev set and of eval/).
 
 Each case names the message, what the reply must be (``answer``, ``fallback`` or ``urgent``), an
-optional kind, regexes the reply text must all match, and whether the disclaimer is required.
+optional reply kind, the entry or entries that answer it (``id``), regexes the reply text must all
+match, and whether the disclaimer is required. An answer case is right only when the reply comes
+from one of its entries: answering something else is worse than abstaining, and is counted so.
 """
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +17,11 @@ import yaml
 from bot.engine import Engine, Kind, Reply
 
 ANSWER_KINDS = frozenset({Kind.FAQ, Kind.TECHNIQUE, Kind.ROUTINE, Kind.SAFETY, Kind.GREETING})
+# Messages at least this long count as "long" in the report: the question is buried in a story.
+LONG_MESSAGE_CHARS = 300
+CONFUSIONS_SHOWN = 25
+
+Answerer = Callable[[str], Reply]
 
 
 class EvalSetError(Exception):
@@ -27,6 +35,12 @@ class Case:
     kind: str | None
     must: tuple[str, ...]
     disclaimer: bool | None
+    ids: tuple[str, ...] = ()
+    lang: str | None = None
+
+    @property
+    def is_small_talk(self) -> bool:
+        return self.kind == Kind.GREETING.value
 
 
 @dataclass(frozen=True)
@@ -40,33 +54,61 @@ class Outcome:
         return not self.failures
 
 
+def _describe(reply: Reply) -> str:
+    return reply.entry_id or reply.kind.value
+
+
 @dataclass
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
 
     def rate(self, expect: str) -> tuple[int, int]:
-        chosen = [o for o in self.outcomes if o.case.expect == expect]
-        return sum(o.right for o in chosen), len(chosen)
+        return self._count(lambda o: o.case.expect == expect)
+
+    def _count(self, chosen: Callable[[Outcome], bool]) -> tuple[int, int]:
+        picked = [o for o in self.outcomes if chosen(o)]
+        return sum(o.right for o in picked), len(picked)
 
     def disclaimer_compliance(self) -> tuple[int, int]:
         chosen = [o for o in self.outcomes if o.case.disclaimer]
         return sum(o.reply.disclaimer for o in chosen), len(chosen)
 
-    def lines(self) -> list[str]:
-        lines = []
-        for label, (right, total) in (
+    def categories(self) -> list[tuple[str, tuple[int, int]]]:
+        """Right and total per category; categories with no case are left out."""
+        rows = [
             ("answer", self.rate("answer")),
+            ("  entries", self._count(lambda o: o.case.expect == "answer" and bool(o.case.ids))),
+            ("  small talk", self._count(lambda o: o.case.is_small_talk)),
             ("fallback", self.rate("fallback")),
             ("urgent", self.rate("urgent")),
             ("disclaimer", self.disclaimer_compliance()),
-        ):
-            lines.append(f"{label:<11} {right:>3}/{total:<3} {_percent(right, total)}")
-        right = sum(o.right for o in self.outcomes)
-        lines.append(
-            f"{'overall':<11} {right:>3}/{len(self.outcomes):<3} "
-            f"{_percent(right, len(self.outcomes))}"
+            ("french", self._count(lambda o: o.case.lang == "fr")),
+            ("long", self._count(lambda o: len(o.case.question) >= LONG_MESSAGE_CHARS)),
+            ("overall", self._count(lambda o: True)),
+        ]
+        return [(label, counts) for label, counts in rows if counts[1] or label == "overall"]
+
+    def lines(self) -> list[str]:
+        return [
+            f"{label:<13} {right:>4}/{total:<4} {percent(right, total)}"
+            for label, (right, total) in self.categories()
+        ]
+
+    def confusions(self) -> list[tuple[str, str, int]]:
+        """(expected, returned, count) for every wrong reply, the most frequent first."""
+        counts = Counter(
+            (" | ".join(o.case.ids) or o.case.kind or o.case.expect, _describe(o.reply))
+            for o in self.outcomes
+            if not o.right
         )
-        return lines
+        return [(expected, got, n) for (expected, got), n in counts.most_common()]
+
+    def confusion_lines(self, limit: int = CONFUSIONS_SHOWN) -> list[str]:
+        rows = self.confusions()
+        lines = [f"{n:>4}  {expected} -> {got}" for expected, got, n in rows[:limit]]
+        if len(rows) > limit:
+            lines.append(f"      ... and {len(rows) - limit} more pairs")
+        return ["confusions (expected -> returned):", *lines] if lines else []
 
     def misses(self) -> list[str]:
         return [
@@ -77,8 +119,14 @@ class Report:
         ]
 
 
-def _percent(right: int, total: int) -> str:
+def percent(right: int, total: int) -> str:
     return f"{100 * right / total:5.1f}%" if total else "  n/a"
+
+
+def _ids(raw: object) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    return tuple(str(i) for i in raw) if isinstance(raw, list) else (str(raw),)
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -99,6 +147,8 @@ def load_cases(path: Path) -> list[Case]:
                 kind=item.get("kind") or None,
                 must=tuple(str(p) for p in item.get("must") or ()),
                 disclaimer=item.get("disclaimer"),
+                ids=_ids(item.get("id")),
+                lang=item.get("lang") or None,
             )
         )
     return cases
@@ -110,6 +160,8 @@ def judge(case: Case, reply: Reply) -> Outcome:
         failures.append(f"expected an answer, got {reply.kind.value}")
     elif case.expect in {"fallback", "urgent"} and reply.kind.value != case.expect:
         failures.append(f"expected {case.expect}, got {reply.kind.value}")
+    elif case.ids and reply.entry_id not in case.ids:
+        failures.append(f"expected {' or '.join(case.ids)}, got {_describe(reply)}")
     if case.kind and reply.kind.value != case.kind:
         failures.append(f"expected kind {case.kind}")
     failures += [f"text lacks /{p}/" for p in case.must if not re.search(p, reply.text, re.I)]
@@ -118,8 +170,9 @@ def judge(case: Case, reply: Reply) -> Outcome:
     return Outcome(case, reply, tuple(failures))
 
 
-def evaluate(engine: Engine, cases: Iterable[Case]) -> Report:
+def evaluate(engine: Engine | Answerer, cases: Iterable[Case]) -> Report:
+    answer = engine.answer if isinstance(engine, Engine) else engine
     report = Report()
     for case in cases:
-        report.outcomes.append(judge(case, engine.answer(case.question)))
+        report.outcomes.append(judge(case, answer(case.question)))
     return report

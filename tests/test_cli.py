@@ -92,6 +92,23 @@ def test_eval_reports_each_rate(tmp_path: Path, capsys: pytest.CaptureFixture[st
         assert label in out
 
 
+def test_eval_lists_confusions_by_entry_and_scores_a_bm25_baseline_beside_the_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "- {q: 'which oil should I use', expect: answer, id: which-oil}\n"
+        "- {q: 'which oil should I use', expect: answer, id: heel-squeeze}\n"
+        "- {q: 'merci', expect: answer, kind: greeting, lang: fr}\n"
+        "- {q: 'Will it rain?', expect: fallback}\n"
+    )
+    assert main(["eval", str(cases), "--baseline", "bm25"]) == 0
+    out = capsys.readouterr().out
+    assert "heel-squeeze -> which-oil" in out
+    for label in ("small talk", "french", "bm25", "overall"):
+        assert label in out
+
+
 def test_an_unreadable_eval_file_gives_exit_2(tmp_path: Path) -> None:
     assert main(["eval", str(tmp_path / "missing.yaml")]) == 2
 
