@@ -70,6 +70,11 @@ async def test_help_lists_what_the_bot_can_do(chat: Chat) -> None:
     assert reply["text"] == chat.engine.text("help")
 
 
+async def test_help_names_every_command_in_the_menu(chat: Chat) -> None:
+    (reply,) = await chat.say("/help")
+    assert [name for name in COMMANDS if f"/{name}" not in reply["text"]] == []
+
+
 @pytest.mark.parametrize(
     ("target", "expected_start"),
     [
@@ -176,6 +181,25 @@ async def test_next_and_back_edit_the_same_message_in_place(chat: Chat) -> None:
     assert chat.current(walk)["text"] == chat.engine.step_page("heel-squeeze", 1).text
     assert await chat.press(chat.current(walk), chat.engine.text("walkthrough_back")) == []
     assert chat.current(walk)["text"] == chat.engine.step_page("heel-squeeze", 0).text
+
+
+async def test_a_press_too_old_for_telegram_to_answer_still_turns_the_page(chat: Chat) -> None:
+    (walk,) = await chat.say("/routine")
+    next_data = callback_data(walk, chat.engine.text("walkthrough_next"))
+    old = {"chat": walk["chat"], "message_id": walk["message_id"], "date": 0}
+    person = {"id": CHAT, "is_bot": False, "first_name": "Ana"}
+    query = {"id": "cq-expired", "from": person, "chat_instance": "ci", "data": next_data}
+    chat.api.push_update({"callback_query": {**query, "message": old}})
+    await deliver_pending(chat.application)
+    assert chat.current(walk)["text"] == chat.engine.step_page("self-massage-routine", 1).text
+    assert chat.engine.text("error_message") not in str(chat.api.bot_messages(CHAT))
+
+
+async def test_next_on_a_page_that_can_no_longer_be_edited_sends_a_fresh_page(chat: Chat) -> None:
+    (walk,) = await chat.say("/routine")
+    next_data = callback_data(walk, chat.engine.text("walkthrough_next"))
+    (fresh,) = await chat.press_data({"message_id": 999}, next_data)  # deleted since
+    assert fresh["text"] == chat.engine.step_page("self-massage-routine", 1).text
 
 
 async def test_the_last_step_has_no_next_button(chat: Chat) -> None:
@@ -333,6 +357,21 @@ async def test_a_blocked_chat_is_logged_quietly_without_an_apology(
 async def test_an_unknown_command_points_to_help(chat: Chat) -> None:
     (reply,) = await chat.say("/massageme")
     assert reply["text"] == chat.engine.text("unknown_command")
+
+
+async def test_an_unknown_command_addressed_to_this_bot_in_a_group_points_to_help(
+    chat: Chat,
+) -> None:
+    (reply,) = await chat.say(f"/foo@{chat.api.username}", GROUP, chat_type="group")
+    assert reply["text"] == chat.engine.text("unknown_command")
+
+
+async def test_a_channel_post_that_mentions_the_bot_gets_no_reply(chat: Chat) -> None:
+    chat.api.push_message(GROUP, f"/foo @{chat.api.username} how often?", chat_type="channel")
+    (update,) = chat.api.take_updates()
+    chat.api.push_update({"channel_post": update["message"]})
+    await deliver_pending(chat.application)
+    assert chat.api.bot_messages(GROUP) == []
 
 
 async def test_an_unknown_command_in_a_group_for_another_bot_is_ignored(chat: Chat) -> None:

@@ -88,6 +88,13 @@ class Engine:
     def reply_for(self, entry_id: str) -> Reply:
         return self._entry_reply(self._entries[entry_id], 1.0)
 
+    def safety_overview(self) -> Reply:
+        """When not to massage: the overview entry ``triage.yaml`` names (``footbot check``
+        guarantees it exists)."""
+        overview = self._triage.safety_overview
+        assert overview is not None
+        return self.reply_for(overview)
+
     def techniques(self) -> list[Entry]:
         return [e for e in self.knowledge.entries if e.kind is Kind.TECHNIQUE]
 

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.telegram.actions import MENU_TARGETS, Menu
 from bot.telegram.buttons import keyboard
-from bot.telegram.replies import send_text
+from bot.telegram.replies import acknowledge, send_text
 from bot.telegram.services import Services, services
 
 
@@ -31,7 +31,7 @@ async def answer_out_of_date(update: Update, context: ContextTypes.DEFAULT_TYPE)
     engine = services(context).engine
     query = update.callback_query
     if query is not None:
-        await query.answer(engine.text("menu_out_of_date_alert"))
+        await acknowledge(query, engine.text("menu_out_of_date_alert"))
     chat = update.effective_chat
     if chat is not None:
         await send_menu(context, chat.id, engine.text("menu_out_of_date"))

@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes
 from bot.telegram.actions import Payload
 from bot.telegram.callbacks import prefix_of
 from bot.telegram.menu import answer_out_of_date
+from bot.telegram.replies import acknowledge
 from bot.telegram.services import services
 
 P = TypeVar("P", bound=Payload)
@@ -33,7 +34,7 @@ def on_button(
         if not isinstance(payload, action):
             await answer_out_of_date(update, context)
             return
-        await query.answer()
+        await acknowledge(query)
         await callback(update, context, payload)
 
     return CallbackQueryHandler(handle, pattern=lambda data: prefix_of(data) == action.prefix)

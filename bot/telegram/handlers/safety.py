@@ -6,11 +6,9 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.telegram.handlers.questions import present
 from bot.telegram.services import services
 
-SAFETY_OVERVIEW = "safety-overview"
-
 
 async def send_safety(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    await present(context, chat_id, services(context).engine.reply_for(SAFETY_OVERVIEW))
+    await present(context, chat_id, services(context).engine.safety_overview())
 
 
 async def show_safety(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -65,9 +65,10 @@ async def show_step(
         else:
             await message.edit_text(escape(page.text), parse_mode=PARSE_MODE, reply_markup=markup)
     except BadRequest as error:
-        # A double tap asks for the page already shown, and Telegram refuses a no-op edit.
+        # A double tap asks for the page already shown, and Telegram refuses a no-op edit; a
+        # message too old (or deleted) to edit gets the page as a new message instead.
         if "not modified" not in str(error).lower():
-            raise
+            await show_step(context, chat_id, entry_id, index)
 
 
 def all_pages_fit_caption(engine: Engine, entry_id: str) -> bool:
