@@ -46,7 +46,6 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.logs import configure_logging, quiet_library_logs, redacted_token
 from bot.telegram.ordering import ChatOrderedProcessor
-from bot.telegram.pictures import prepare_pictures
 from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
 from bot.telegram.routing import stale_button_handler
 from bot.telegram.services import SERVICES_KEY, Services, services
@@ -188,9 +187,9 @@ def run(settings: Settings) -> int:
         print(f"footbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(token)
-    prepare_pictures(settings)
     try:
         application = build_application(settings, engine, store)
+        asyncio.run(_check_bot_api(application))
         if settings.webhook_url:
             asyncio.run(serve_webhook(application, settings))
         else:
@@ -218,6 +217,13 @@ def run(settings: Settings) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+async def _check_bot_api(application: Application) -> None:
+    """Reach the Bot API once before starting, so that a wrong URL, a network down or a
+    rejected token is one line, not the library's start-up retries with their tracebacks."""
+    async with application.bot:
+        pass  # initializing the bot asks the Bot API who it is
 
 
 async def serve_webhook(application: Application, settings: Settings) -> None:
