@@ -6,6 +6,7 @@ offline request where only the order of work matters. Every wait is bounded.
 """
 
 import asyncio
+import copy
 import logging
 import shutil
 import signal
@@ -82,7 +83,7 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_others_are_still
 ) -> None:
     caplog.set_level(logging.DEBUG)
     poison_text = "my private words in a message without a chat type"
-    poison = api.push_message(CHAT, poison_text)
+    poison = copy.deepcopy(api.push_message(CHAT, poison_text))
     api.take_updates()
     del poison["message"]["chat"]["type"]
     api.push_raw_update(poison)

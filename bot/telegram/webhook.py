@@ -31,10 +31,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 class UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(
-        self, application: Application[Any, Any, Any, Any, Any, Any], secret: str
-    ) -> None:
-        self.application_ = application
+    def initialize(self, bot_application: AnyApplication, secret: str) -> None:
+        self.bot_application = bot_application
         self.secret = secret
         self.body = bytearray()
 
@@ -56,10 +54,10 @@ class UpdateHandler(tornado.web.RequestHandler):
             data = json.loads(self.body)
         except ValueError:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
-        bot = self.application_.bot
+        bot = self.bot_application.bot
         readable = readable_update(data, bot)
         if readable is not None:
-            await self.application_.update_queue.put(Update.de_json(readable, bot))
+            await self.bot_application.update_queue.put(Update.de_json(readable, bot))
         self.set_status(HTTPStatus.OK)
 
     def log_exception(self, *args: Any) -> None:
@@ -79,7 +77,7 @@ class WebhookServer:
             (
                 f"/{path.strip('/')}/?",
                 UpdateHandler,
-                {"application": application, "secret": secret},
+                {"bot_application": application, "secret": secret},
             )
         ]
         self._server = HTTPServer(
