@@ -1,5 +1,6 @@
 """The fake Bot API server behaves like Telegram for the real python-telegram-bot client."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -204,3 +205,78 @@ async def test_wait_for_call_fails_with_the_calls_it_saw(api: FakeBotApi, bot: B
     await bot.send_message(CHAT, "hi")
     with pytest.raises(TimeoutError, match="sendMessage"):
         await api.wait_for_call("sendPhoto", within=0.1)
+
+
+async def test_an_outage_fails_every_sending_call_until_it_ends(api: FakeBotApi, bot: Bot) -> None:
+    now = [1000.0]
+    api.clock = lambda: now[0]
+    api.outage(30)
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await bot.send_message(CHAT, "hi")
+    assert (await bot.get_me()).username == api.username  # not a sending method
+    now[0] += 30
+    await bot.send_message(CHAT, "hi")
+    assert [call.status for call in api.calls_to("sendMessage")] == [502, 502, 200]
+
+
+async def test_an_outage_can_hit_polling_with_429(api: FakeBotApi, bot: Bot) -> None:
+    api.outage(5, 429, methods={"getUpdates"})
+    with pytest.raises(RetryAfter) as raised:
+        await bot.get_updates(timeout=0)
+    assert raised.value.retry_after == timedelta(seconds=5)
+    await bot.send_message(CHAT, "sending still works")
+
+
+async def test_get_me_and_get_updates_can_be_made_to_fail(api: FakeBotApi) -> None:
+    api.fail_next(1, methods={"getMe"})
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        async with Bot(TOKEN, base_url=api.base_url):
+            pass
+    api.fail_next(1, status=500, description="Internal Server Error", methods={"getUpdates"})
+    async with Bot(TOKEN, base_url=api.base_url) as client:
+        with pytest.raises(NetworkError, match="Internal Server Error"):
+            await client.get_updates(timeout=0)
+        assert await client.get_updates(timeout=0) == ()
+
+
+async def test_a_raw_update_is_delivered_exactly_as_given(api: FakeBotApi, bot: Bot) -> None:
+    poison = {"update_id": 7, "message": {"message_id": 1}}  # no date, chat or sender
+    api.push_raw_update(poison)
+    async with httpx.AsyncClient() as client:
+        response = await client.post(f"http://127.0.0.1:{api.port}/botANY/getUpdates")
+    assert response.json()["result"] == [poison]
+    with pytest.raises(KeyError):
+        await bot.get_updates(timeout=0)
+
+    assert api.push_message(CHAT, "hi")["update_id"] == 8
+    updates = await bot.get_updates(offset=8, timeout=0)
+    assert [update.update_id for update in updates] == [8]
+
+
+async def test_an_upload_can_be_downloaded_through_get_file(bot: Bot) -> None:
+    sent = await bot.send_photo(CHAT, b"\x89PNG fake")
+    file = await bot.get_file(sent.photo[-1].file_id)
+    assert await file.download_as_bytearray() == bytearray(b"\x89PNG fake")
+    with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+        await bot.get_file("never-uploaded")
+
+
+async def test_bad_requests_answer_telegram_errors_as_json(api: FakeBotApi) -> None:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api.port}") as client:
+        missing_chat = await client.post("/botANY/sendMessage", data={"text": "hi"})
+        nowhere = await client.get("/nowhere")
+        no_file = await client.get("/file/botANY/photos/missing")
+    assert missing_chat.status_code == 400
+    assert missing_chat.json()["description"].startswith("Bad Request")
+    assert [nowhere.status_code, no_file.status_code] == [404, 404]
+    assert nowhere.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+
+
+async def test_stopping_the_server_answers_a_waiting_long_poll() -> None:
+    server = FakeBotApi()
+    async with server, Bot(TOKEN, base_url=server.base_url) as client:
+        poll = asyncio.create_task(client.get_updates(timeout=30))
+        await server.wait_until(lambda: server.long_polls == 1, within=5)
+        await server.stop()
+        assert await asyncio.wait_for(poll, 5) == ()

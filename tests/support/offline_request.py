@@ -1,7 +1,7 @@
 """A python-telegram-bot request object that answers from the fake Bot API without sockets.
 
 Handler tests and the throughput benchmark run the real ``Application`` (filters, handlers,
-rate limiter, error handler) but replace HTTP with a direct call into ``FakeBotApi``'s logic, so
+rate limiter, error handler) but replace HTTP with a direct call into ``BotApi.call``, so
 they are fast, deterministic and still as strict as Telegram about what the bot sends. Requests
 carry the same form values PTB would post, so the fake decodes them exactly as it does over HTTP.
 """
@@ -13,11 +13,11 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from tests.support.fake_bot_api import FakeBotApi, UploadedFile, form_value
+from tests.support.bot_api import BotApi, UploadedFile, form_value
 
 
 class OfflineRequest(BaseRequest):
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: BotApi) -> None:
         self.api = api
 
     @property
