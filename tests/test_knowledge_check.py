@@ -79,6 +79,16 @@ def test_a_duplicate_id_is_reported(editable_knowledge: Path) -> None:
             "  health: false\n  source: s\n",
             "reads as health advice",
         ),
+        (
+            "- id: x\n  questions: [a, b, c, d]\n  answer: y\n  health: true\n  source: s\n"
+            "  checked_against: [https://www.nhs.uk/]\n",
+            "`checked_against` must list sources",
+        ),
+        (
+            "- id: x\n  questions: [a, b, c, d]\n  answer: y\n  health: true\n  source: s\n"
+            "  checked_against:\n    - {title: NHS, url: www.nhs.uk}\n",
+            "`checked_against` must list sources",
+        ),
     ],
 )
 def test_content_mistakes_are_located(editable_knowledge: Path, entry: str, message: str) -> None:
@@ -87,6 +97,29 @@ def test_content_mistakes_are_located(editable_knowledge: Path, entry: str, mess
     assert found, message
     assert found[0].file.endswith("tips.yaml")
     assert found[0].line > 1
+
+
+def test_every_health_entry_names_the_pages_it_was_checked_against(engine: Engine) -> None:
+    for entry in engine.knowledge.entries:
+        if entry.health:
+            assert entry.checked_against, entry.id
+            assert all(s.title and s.url.startswith("http") for s in entry.checked_against)
+
+
+def test_a_health_entry_without_checked_against_fails_the_check_at_its_file_line_and_id(
+    editable_knowledge: Path,
+) -> None:
+    _append_entry(
+        editable_knowledge,
+        "- id: unchecked-advice\n  questions: [a, b, c, d]\n  answer: Rest the foot.\n"
+        "  health: true\n  source: authored\n",
+    )
+    lines = (editable_knowledge / "faq" / "tips.yaml").read_text(encoding="utf-8").splitlines()
+    entry_line = lines.index("- id: unchecked-advice") + 1
+    found = [p for p in check_knowledge(editable_knowledge) if "checked_against" in p.message]
+    assert [(p.file.endswith("tips.yaml"), p.line, p.entry_id) for p in found] == [
+        (True, entry_line, "unchecked-advice")
+    ]
 
 
 def test_loading_broken_knowledge_raises_one_line(editable_knowledge: Path) -> None:

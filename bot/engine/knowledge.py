@@ -32,6 +32,14 @@ class KnowledgeError(Exception):
 
 
 @dataclass(frozen=True)
+class Source:
+    """A public health page an entry's health advice was checked against."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One question-and-answer unit of the knowledge base."""
 
@@ -49,6 +57,7 @@ class Entry:
     summary: str | None = None
     time: str | None = None
     caution: str | None = None
+    checked_against: tuple[Source, ...] = ()
     file: str = ""
     line: int = 0
 
@@ -132,6 +141,24 @@ def _optional_text(raw: dict[str, Any], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _sources(raw: Any) -> tuple[Source, ...] | None:
+    """The `checked_against` list, or None when it is not a list of titled http(s) links."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        return None
+    sources = []
+    for item in raw:
+        title = item.get("title") if isinstance(item, dict) else None
+        url = item.get("url") if isinstance(item, dict) else None
+        if not isinstance(title, str) or not title.strip() or not isinstance(url, str):
+            return None
+        if not url.startswith(("https://", "http://")):
+            return None
+        sources.append(Source(title.strip(), url.strip()))
+    return tuple(sources)
+
+
 def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
     if not isinstance(raw, dict):
         problems.append(
@@ -175,11 +202,14 @@ def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
     keywords = _string_list(raw.get("keywords"))
     if related is None or keywords is None:
         problem("`related` and `keywords` must be lists of strings")
+    checked_against = _sources(raw.get("checked_against"))
+    if checked_against is None:
+        problem("`checked_against` must list sources, each with a `title` and an http(s) `url`")
     if len(problems) > before or kind is None:
         return None
     if questions is None or steps is None or related is None or keywords is None:
         return None
-    if source is None or not isinstance(health, bool):
+    if source is None or not isinstance(health, bool) or checked_against is None:
         return None
     title = _optional_text(raw, "title") or questions[0].rstrip("?")
     return Entry(
@@ -197,6 +227,7 @@ def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
         summary=_optional_text(raw, "summary"),
         time=_optional_text(raw, "time"),
         caution=_optional_text(raw, "caution"),
+        checked_against=checked_against,
         file=file,
         line=line,
     )

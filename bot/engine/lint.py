@@ -101,4 +101,7 @@ def _check_entry(entry: Entry, health_words: re.Pattern[str]) -> list[Problem]:
     found = health_words.search(normalize(text))
     if found and not entry.health:
         problem(f"reads as health advice ({found.group(0)!r}) but is not marked `health: true`")
+    # Health advice must be traceable to the public health pages a reviewer checked it against.
+    if entry.health and not entry.checked_against:
+        problem("a `health: true` entry needs `checked_against`: the pages it was checked against")
     return problems
