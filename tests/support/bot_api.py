@@ -167,6 +167,7 @@ class BotApi:
         self._recent_sends: deque[float] = deque()
         self._updates: deque[tuple[int, Any]] = deque()  # (update id for offsets, payload)
         self._last_update_id = 0
+        self._people_texts: list[str] = []
         # chat id -> message id -> message, in the order the messages were sent
         self._messages: defaultdict[int, dict[int, JSONDict]] = defaultdict(dict)
         self._chats: dict[int, JSONDict] = {}
@@ -260,6 +261,7 @@ class BotApi:
         update_id = given if isinstance(given, int) else self._last_update_id + 1
         self._last_update_id = max(self._last_update_id, update_id)
         self._updates.append((update_id, payload))
+        self._people_texts.extend(_texts_in(payload))
         self._notify()
         return payload
 
@@ -372,6 +374,11 @@ class BotApi:
     def pending_updates(self) -> int:
         """Updates pushed but not yet confirmed by a later getUpdates offset."""
         return len(self._updates)
+
+    @property
+    def people_texts(self) -> list[str]:
+        """Every message text and inline query people sent, in order (for log checks)."""
+        return list(self._people_texts)
 
     @property
     def commands(self) -> list[JSONDict]:
@@ -660,6 +667,16 @@ class BotApi:
 
 
 # ---------------------------------------------------------------------------- pure helpers
+def _texts_in(payload: Any) -> list[str]:
+    """The ``text`` and ``query`` strings anywhere in an update."""
+    if isinstance(payload, dict):
+        found = [v for k, v in payload.items() if k in ("text", "query") and isinstance(v, str)]
+        return found + [text for value in payload.values() for text in _texts_in(value)]
+    if isinstance(payload, list):
+        return [text for value in payload for text in _texts_in(value)]
+    return []
+
+
 def error_result(status: int, description: str, retry_after: int | None = None) -> Result:
     """Telegram's error answer: ``{"ok": false, "error_code": ..., "description": ...}``."""
     payload: JSONDict = {"ok": False, "error_code": int(status), "description": description}
