@@ -1,7 +1,8 @@
 """Schedule maths and subscription rules, driven by a fake clock (no waiting, no Telegram).
 
 The DST cases are the known traps: a 02:30 reminder on the spring-forward night (that local time
-does not exist) and a 01:30 one on the fall-back night (it happens twice) must each fire once.
+does not exist) and a 01:30 one on the fall-back night (it happens twice) must each fire once, and
+so must a 23:30 one where the clocks jump at midnight (America/Nuuk), on its own local date.
 """
 
 from dataclasses import replace
@@ -11,7 +12,7 @@ import pytest
 
 from bot.reminders import plan
 from bot.reminders.plan import CATCH_UP, SNOOZE, claim, set_reminder, snooze, turn_off
-from bot.reminders.schedule import next_occurrence, zone_info
+from bot.reminders.schedule import next_occurrence, occurrence_on, zone_info
 from bot.storage import Subscription
 
 CHAT = 7
@@ -54,6 +55,9 @@ def subscribed(local: time, zone: str, now: datetime) -> Subscription:
         ("America/New_York", time(1, 30), date(2025, 11, 2), utc(2025, 11, 2, 5, 30)),
         ("Europe/Paris", time(2, 30), date(2025, 10, 26), utc(2025, 10, 26, 0, 30)),
         ("Europe/Paris", time(1, 30), date(2025, 10, 26), utc(2025, 10, 25, 23, 30)),
+        # Clocks jumping at midnight: 23:30 is skipped (fires at 22:30), then happens twice.
+        ("America/Nuuk", time(23, 30), date(2026, 3, 28), utc(2026, 3, 29, 0, 30)),
+        ("America/Nuuk", time(23, 30), date(2026, 10, 24), utc(2026, 10, 25, 0, 30)),
     ],
 )
 def test_a_dst_night_sends_exactly_one_reminder_at_the_expected_instant(
@@ -72,6 +76,7 @@ def test_a_dst_night_sends_exactly_one_reminder_at_the_expected_instant(
     [
         ("America/New_York", time(1, 30), date(2025, 11, 2)),
         ("Europe/Paris", time(2, 30), date(2025, 10, 26)),
+        ("America/Nuuk", time(23, 30), date(2026, 10, 24)),
     ],
 )
 def test_the_repeated_hour_on_the_fall_back_night_does_not_fire_again(
@@ -224,3 +229,40 @@ def test_the_tip_changes_from_one_night_to_the_next() -> None:
     first = claim(subscription, utc(2025, 6, 1, 19, 30))
     second = claim(first.updated, utc(2025, 6, 2, 19, 30))
     assert second.tip_number == first.tip_number + 1
+
+
+@pytest.mark.parametrize("zone", ["America/Nuuk", "America/Scoresbysund"])
+@pytest.mark.parametrize("local", [time(23, 0), time(23, 30)])
+def test_an_evening_time_skipped_by_a_change_at_midnight_still_fires_that_evening(
+    zone: str, local: time
+) -> None:
+    # Greenland springs forward from 23:00 (-02:00) straight to 00:00 (-01:00) on 2026-03-28.
+    start = utc(2026, 3, 26, 12)
+    subscription = subscribed(local, zone, start)
+    sent, _ = run_ticks(subscription, start, utc(2026, 3, 31, 12), timedelta(minutes=1))
+    assert [s.astimezone(zone_info(zone)).date() for s in sent] == [
+        date(2026, 3, day) for day in range(26, 31)
+    ]
+
+
+def test_a_time_skipped_at_midnight_is_due_an_hour_earlier_on_its_own_day() -> None:
+    nuuk = zone_info("America/Nuuk")
+    due = occurrence_on(date(2026, 3, 28), time(23, 30), nuuk)
+    assert due is not None
+    assert due == utc(2026, 3, 29, 0, 30)
+    assert due.astimezone(nuuk).isoformat() == "2026-03-28T22:30:00-02:00"
+
+
+def test_a_day_the_zone_skipped_altogether_has_no_reminder_and_its_neighbours_one_each() -> None:
+    # Pacific/Apia went from 2011-12-29 straight to 2011-12-31.
+    apia = zone_info("Pacific/Apia")
+    assert occurrence_on(date(2011, 12, 30), time(21, 30), apia) is None
+    start = utc(2011, 12, 28, 12)
+    subscription = subscribed(time(21, 30), "Pacific/Apia", start)
+    sent, _ = run_ticks(subscription, start, utc(2012, 1, 2), timedelta(minutes=1))
+    assert [s.astimezone(apia).date() for s in sent] == [
+        date(2011, 12, 28),
+        date(2011, 12, 29),
+        date(2011, 12, 31),
+        date(2012, 1, 1),
+    ]

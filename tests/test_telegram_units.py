@@ -77,6 +77,11 @@ def test_api_url_gets_the_token_placeholder_ptb_expects() -> None:
     )
 
 
+@pytest.mark.parametrize("form", ["http://h:8081/bot", "http://h:8081/bot/"])
+def test_the_api_url_may_be_given_in_python_telegram_bots_own_base_url_form(form: str) -> None:
+    assert api_base_urls(form) == ("http://h:8081/bot{token}", "http://h:8081/file/bot{token}")
+
+
 # ----------------------------------------------------------------------------- redaction
 def test_redaction_hides_the_token_and_its_secret_part() -> None:
     secret = TOKEN.split(":")[1]

@@ -1,11 +1,16 @@
 """When a daily local-time reminder is next due, across daylight-saving changes.
 
-A reminder happens at most once per local calendar day, and each day's instant is the local wall
-time read with ``fold=0`` (PEP 495):
+Each local calendar day has exactly one instant when its reminder is due: the local wall time
+read with ``fold=0`` (PEP 495):
 
 - a time that does not exist that day (02:30 on the spring-forward night in Europe/Paris or
   America/New_York) is read with the offset from before the change, which lands one hour later on
-  the clock (03:30), once;
+  the clock (03:30), once. Where the clocks jump at midnight, one hour later is the next day:
+  America/Nuuk goes from 23:00 straight to 00:00 on its spring-forward night, and 23:30 read
+  that way would be 00:30 the next morning, leaving that evening without a reminder and the next
+  day with two (the second dropped as already sent). So a skipped time that would leave its day
+  is read with the offset from after the change instead (``fold=1``): one hour earlier on the
+  clock (22:30), on its own day;
 - a time that happens twice (01:30 on the fall-back night) means its first occurrence only; the
   repeat an hour later is not a new day, so it never fires again.
 
@@ -35,9 +40,17 @@ def zone_info(name: str) -> tzinfo:
     return timezone(offset if match["sign"] == "+" else -offset, name)
 
 
-def occurrence_on(day: date, local_time: time, zone: tzinfo) -> datetime:
-    """The one instant (in UTC) when the reminder for local ``day`` is due."""
-    return datetime.combine(day, local_time, tzinfo=zone).astimezone(UTC)
+def occurrence_on(day: date, local_time: time, zone: tzinfo) -> datetime | None:
+    """The one instant (in UTC) when the reminder for local ``day`` is due, always on ``day``.
+
+    None for a day the zone skipped altogether (Pacific/Apia jumped over 2011-12-30).
+    """
+    for fold in (0, 1):
+        wall = datetime.combine(day, local_time.replace(fold=fold), tzinfo=zone)
+        instant = wall.astimezone(UTC)
+        if local_date(instant, zone) == day:
+            return instant
+    return None
 
 
 def local_date(instant: datetime, zone: tzinfo) -> date:
@@ -58,7 +71,7 @@ def next_occurrence(
         if day == skip_day:
             continue
         instant = occurrence_on(day, local_time, zone)
-        if instant > after:
+        if instant is not None and instant > after:
             return instant
     raise AssertionError("a daily time always recurs within three days")  # pragma: no cover
 

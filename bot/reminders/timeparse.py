@@ -1,9 +1,19 @@
 """Reading what people type after /reminder: a time of day, a time zone, or "off".
 
-Times: ``21:30``, ``9:30pm``, ``9 pm``, ``9pm``, ``21h30``, ``21h``, ``21.30``. Zones: IANA names
-in any letter case (``europe/paris``), ``UTC``/``GMT``, and UTC offsets (``+02:00``, ``UTC+2``,
-``GMT-5``, ``+0530``). An offset means what people mean by it (``GMT-5`` is five hours behind UTC),
-not the inverted POSIX sense of IANA's ``Etc/GMT-5``, which is still accepted under its own name.
+Times: ``21:30``, ``9:30pm``, ``9 pm``, ``9pm``, ``21h30``, ``21h``, ``21.30``. Zones: geographic
+IANA names in any letter case (``europe/paris``, also legacy ones like ``Asia/Calcutta`` or
+``US/Eastern``), ``UTC``/``GMT``, and UTC offsets (``+02:00``, ``UTC+2``, ``GMT-5``, ``+0530``).
+An offset means what people mean by it (``GMT-5`` is five hours behind UTC).
+
+The rest of the zone database is refused on purpose: ``localtime`` (whatever the server's clock
+is set to), ``Factory`` (tzdata's "no zone set" placeholder), abbreviations and POSIX rules that
+quietly mean something else than they seem (``EST`` is Panama's time all year, with no daylight
+saving; ``CET`` has been a different zone in different tzdata releases), and ``Etc/GMT-5``, which
+by its inverted POSIX sign is five hours *ahead* of UTC, the opposite of what nearly everyone
+typing it means: "I don't know that time zone" and its examples serve them better than a reminder
+ten hours off. Single-word country aliases (``Japan``, ``GB``) go too, since no rule tells ``GB``
+from ``EST`` without a list of names, and each has an ``Area/Place`` name. Zones already stored
+are not affected: ``zone_info`` still reads any IANA name.
 
 Zones are normalised to a canonical name that :func:`bot.reminders.schedule.zone_info` turns back
 into a tzinfo: the IANA spelling, ``UTC``, or ``UTC+HH:MM``.
@@ -23,7 +33,35 @@ _TIME = re.compile(
     r"^(?P<hour>\d{1,2})(?:(?P<sep>[:.h])(?P<minute>\d{2})?)?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?$"
 )
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?$")
-_UTC_NAMES = frozenset({"utc", "gmt", "z", "zulu"})
+# What UTC is called in the zone database too (``Etc/UTC``, ``UCT``, ``Greenwich``, ``Etc/GMT0``),
+# with or without ``Etc/``; all of them are the same zone, stored as ``UTC``.
+_UTC_NAMES = frozenset(
+    {"utc", "gmt", "z", "zulu", "uct", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"}
+)
+# The areas of geographic IANA names: continents and oceans, and the countries whose legacy names
+# (US/Eastern, Canada/Atlantic, Brazil/East, Chile/Continental, Mexico/General) are still typed.
+# A name is accepted when it is ``Area/Place`` with one of these areas; that leaves out names with
+# no area (``localtime``, ``Factory``, ``posixrules``, ``EST5EDT``, ``CET``, ``Japan``), ``Etc/``
+# and the ``posix/`` and ``right/`` copies of the database some systems carry.
+_GEOGRAPHIC_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+        "Brazil",
+        "Canada",
+        "Chile",
+        "Mexico",
+        "US",
+    }
+)
 _OFF_WORDS = frozenset({"off", "stop", "cancel", "none"})
 _HALF_DAY_WORDS = frozenset({"am", "pm", "a.m.", "p.m."})
 _MAX_OFFSET_MINUTES = 14 * 60
@@ -48,15 +86,27 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
+def is_geographic(name: str) -> bool:
+    """``Area/Place`` in a geographic area: ``Europe/Paris``, not ``EST`` or ``Etc/GMT-5``."""
+    area, slash, place = name.partition("/")
+    return bool(slash and place) and area in _GEOGRAPHIC_AREAS
+
+
 @cache
 def _zones_by_folded_name() -> dict[str, str]:
-    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+    return {
+        name.casefold(): name for name in zoneinfo.available_timezones() if is_geographic(name)
+    }
 
 
 def parse_zone(text: str) -> str | None:
-    """The canonical name of a time zone, or None if ``text`` names none (``Mars/Olympus``)."""
+    """The canonical name of a time zone, or None if ``text`` names none we accept.
+
+    None for unknown names (``Mars/Olympus``) and for the non-geographic ones in the zone database
+    (``localtime``, ``Factory``, ``EST``, ``Etc/GMT-5``): see the module docstring.
+    """
     folded = text.strip().casefold()
-    if folded in _UTC_NAMES:
+    if folded.removeprefix("etc/") in _UTC_NAMES:
         return "UTC"
     match = _OFFSET.match(folded)
     if match is not None:
