@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint
+.PHONY: run test lint pictures
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,6 +13,10 @@ $(INSTALLED): pyproject.toml
 
 run: $(INSTALLED)
 	$(PYTHON) -m bot run
+
+# Redraw the technique diagrams into knowledge/pictures after editing knowledge/pictures.yaml.
+pictures: $(INSTALLED)
+	$(PYTHON) -m bot render
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -11,7 +11,7 @@ Usage::
     footbot bench                engine latency benchmark
     footbot bench-telegram       Telegram updates handled per second, and resident memory
     footbot bench-reminders      reminders due in the same minute, delivered at 30 messages/s
-    footbot render [--out DIR]   draw the technique pictures (default DIR: $FOOTBOT_DATA/pictures)
+    footbot render [--out DIR]   draw the technique pictures (default DIR: knowledge/pictures)
 """
 
 import argparse
@@ -26,8 +26,9 @@ from bot import console, evaluation
 from bot.config import Settings
 from bot.engine import Engine, Kind, KnowledgeError, Reply
 from bot.engine.lint import check_knowledge
-from bot.pictures import PICTURES_FILE, PicturesError, picture_path, pictures_dir, render_all
-from bot.pictures.check import check_pictures
+from bot.pictures.files import picture_path, pictures_folder
+from bot.pictures.lint import check_pictures
+from bot.pictures.spec import PicturesError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -59,18 +60,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         reply = engine.answer(question)
         if args.json:
-            print(json.dumps(_reply_json(reply), ensure_ascii=False), flush=True)
+            print(json.dumps(_reply_json(reply, args.knowledge), ensure_ascii=False), flush=True)
         else:
             print(reply.text, flush=True)
     return EXIT_OK
 
 
-def _reply_json(reply: Reply) -> dict[str, object]:
-    """The reply as JSON; a technique also names its picture, where ``footbot render`` puts it."""
+def _reply_json(reply: Reply, knowledge_dir: Path) -> dict[str, object]:
+    """The reply as JSON; a technique also names its committed picture."""
     payload = reply.to_json()
     if reply.kind is Kind.TECHNIQUE and reply.entry_id is not None:
-        folder = pictures_dir(Settings.from_env().data_dir)
-        payload["image"] = str(picture_path(folder, reply.entry_id))
+        payload["image"] = str(picture_path(knowledge_dir, reply.entry_id))
     return payload
 
 
@@ -106,34 +106,44 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class BenchmarksMissing(Exception):
-    """``footbot bench*`` was run from an installed package, which ships no benchmarks."""
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
-def _benchmark(name: str) -> ModuleType:
-    """Import ``benchmarks.<name>`` from the source checkout beside ``bot/``.
+class NotInCheckout(Exception):
+    """A developer command was run from an installed package, which ships only the bot."""
 
-    Benchmarks and the test doubles they drive (``tests/support``) are not part of the installed
-    package, so the bot ships only itself; an editable install finds them next to ``bot/``.
+
+def _from_checkout(package: str, module: str) -> ModuleType:
+    """Import ``<package>.<module>`` from the source checkout beside ``bot/``.
+
+    Benchmarks (with the test doubles they drive, ``tests/support``) and the picture drawing
+    code are not part of the installed package, so the bot ships only itself; an editable
+    install finds them next to ``bot/``.
     """
-    checkout = Path(__file__).resolve().parent.parent
-    if not (checkout / "benchmarks").is_dir():
-        raise BenchmarksMissing(
-            "benchmarks are not installed: run them from a source checkout (benchmarks/)"
-        )
-    if str(checkout) not in sys.path:
-        sys.path.insert(0, str(checkout))
-    return importlib.import_module(f"benchmarks.{name}")
+    if not (CHECKOUT / package).is_dir():
+        raise NotInCheckout(f"{package}/ is not installed: run this from a source checkout")
+    if str(CHECKOUT) not in sys.path:
+        sys.path.insert(0, str(CHECKOUT))
+    try:
+        return importlib.import_module(f"{package}.{module}")
+    except ModuleNotFoundError as error:
+        if error.name is not None and error.name.partition(".")[0] in (package, "bot"):
+            raise
+        raise NotInCheckout(
+            f"{package}/ needs {error.name}: install the dev extra (pip install -e '.[dev]')"
+        ) from error
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    for line in _benchmark("engine").run_benchmark(_engine(args), rounds=args.rounds):
+    for line in _from_checkout("benchmarks", "engine").run_benchmark(
+        _engine(args), rounds=args.rounds
+    ):
         print(line)
     return EXIT_OK
 
 
 def cmd_bench_telegram(args: argparse.Namespace) -> int:
-    lines = _benchmark("telegram").run_benchmark(
+    lines = _from_checkout("benchmarks", "telegram").run_benchmark(
         _engine(args), people=args.people, rounds=args.rounds
     )
     for line in lines:
@@ -142,14 +152,15 @@ def cmd_bench_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_reminders(args: argparse.Namespace) -> int:
-    result: int = _benchmark("reminders").main(_engine(args), args.subscribers)
+    result: int = _from_checkout("benchmarks", "reminders").main(_engine(args), args.subscribers)
     return result
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    out_dir = args.out or pictures_dir(Settings.from_env().data_dir)
+    out_dir = args.out or pictures_folder(args.knowledge)
+    render = _from_checkout("drawing", "render")
     try:
-        written = render_all(args.knowledge / PICTURES_FILE, out_dir)
+        written = render.render_all(args.knowledge, out_dir)
     except PicturesError as error:
         return _fail(str(error))
     except OSError as error:
@@ -221,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="subscribers due in the same minute",
     )
     render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
-    render.add_argument("--out", type=Path, help="folder for the PNGs (default: DATA/pictures)")
+    render.add_argument(
+        "--out", type=Path, help="folder for the PNGs (default: the knowledge folder's pictures/)"
+    )
     return parser
 
 
@@ -229,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)
-    except (KnowledgeError, evaluation.EvalSetError, BenchmarksMissing) as error:
+    except (KnowledgeError, evaluation.EvalSetError, NotInCheckout) as error:
         return _fail(str(error))
     except BrokenPipeError:
         return EXIT_OK

@@ -1,30 +1,26 @@
-"""Technique diagrams: the descriptions are complete and checked, the pictures reproducible."""
+"""Technique diagrams: the descriptions are checked, the committed pictures are what they draw."""
 
-import io
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageStat
 
+from bot import cli
 from bot.cli import main
 from bot.engine import Engine
 from bot.engine.knowledge import read_knowledge
-from bot.pictures import (
-    PicturesError,
-    load_pictures,
-    picture_path,
-    render,
-    render_all,
-    render_picture,
-    validate_pictures,
-)
-from bot.pictures.check import check_pictures
-from bot.pictures.foot import drawing_for
-from bot.pictures.render import SKIN, ZONE
-from bot.pictures.spec import Gesture, Stroke
+from bot.engine.problems import Problem
+from bot.pictures.files import picture_path, pictures_folder
+from bot.pictures.lint import check_pictures
+from bot.pictures.spec import Gesture, PicturesError, Stroke, load_pictures, read_pictures
 from bot.pictures.vocabulary import ZONES_BY_VIEW, Motion, View
+from drawing.foot import drawing_for
+from drawing.render import SKIN, ZONE, draw_picture, render_all, shows
+from drawing.typeface import undrawable
 
 HEEL_SQUEEZE = """\
 heel-squeeze:
@@ -45,29 +41,78 @@ def knowledge(tmp_path: Path, knowledge_dir: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def knowledge_copy(tmp_path: Path, knowledge_dir: Path) -> Path:
+    """A copy of the whole bundled knowledge folder, pictures included, to break on purpose."""
+    return shutil.copytree(knowledge_dir, tmp_path / "knowledge")
+
+
 def write_pictures(knowledge: Path, text: str) -> Path:
     pictures_file = knowledge / "pictures.yaml"
     pictures_file.write_text(textwrap.dedent(text), encoding="utf-8")
     return pictures_file
 
 
-def messages(problems: list) -> list[str]:
-    return [problem.message for problem in problems]
+def problems_in(pictures_file: Path) -> list[Problem]:
+    return read_pictures(pictures_file).problems
 
 
-# --- the bundled descriptions -------------------------------------------------------------------
+def picture_problems(knowledge: Path) -> list[tuple[str, int, str | None, str]]:
+    problems = check_pictures(knowledge, read_knowledge(knowledge))
+    return [(p.file, p.line, p.entry_id, p.message) for p in problems]
 
 
-def test_every_technique_has_a_picture_and_nothing_else_does(
+# --- the bundled descriptions and pictures ------------------------------------------------------
+
+
+def test_every_technique_has_a_description_and_a_committed_picture(
     engine: Engine, knowledge_dir: Path
 ) -> None:
     technique_ids = {entry.id for entry in engine.techniques()}
     assert set(load_pictures(knowledge_dir / "pictures.yaml")) == technique_ids
-    assert validate_pictures(knowledge_dir / "pictures.yaml", technique_ids) == []
-
-
-def test_the_bundled_pictures_pass_the_knowledge_check(knowledge_dir: Path) -> None:
+    assert {path.stem for path in pictures_folder(knowledge_dir).glob("*.png")} == technique_ids
     assert check_pictures(knowledge_dir, read_knowledge(knowledge_dir)) == []
+
+
+def test_the_committed_pictures_are_exactly_what_the_descriptions_draw(
+    knowledge_dir: Path,
+) -> None:
+    descriptions = load_pictures(knowledge_dir / "pictures.yaml", undrawable)
+    stale = [
+        str(picture_path(knowledge_dir, technique_id).relative_to(knowledge_dir.parent))
+        for technique_id, spec in descriptions.items()
+        if not shows(picture_path(knowledge_dir, technique_id), draw_picture(spec))
+    ]
+    assert not stale, (
+        f"pictures differ from knowledge/pictures.yaml: {stale}; run `footbot render`"
+    )
+
+
+def test_committed_pictures_carry_no_metadata(knowledge_dir: Path) -> None:
+    for path in pictures_folder(knowledge_dir).glob("*.png"):
+        png = path.read_bytes()
+        with Image.open(path) as image:
+            assert (image.format, image.size) == ("PNG", (800, 800))
+            assert not image.info.keys() - {"dpi"}  # no text chunks, no timestamps
+        for chunk in (b"tEXt", b"iTXt", b"zTXt", b"tIME"):
+            assert chunk not in png
+
+
+def test_highlighted_zones_are_painted_and_others_are_not(knowledge_dir: Path) -> None:
+    with Image.open(picture_path(knowledge_dir, "heel-squeeze")) as image:
+        heel = _average(image, drawing_for(View.SOLE).zones["heel"].anchor)
+        arch = _average(image, drawing_for(View.SOLE).zones["arch"].anchor)
+    assert _distance(heel, ZONE) < _distance(heel, SKIN)
+    assert _distance(arch, SKIN) < 12
+
+
+def _average(image: Image.Image, point: tuple[float, float]) -> tuple[float, ...]:
+    x, y = int(point[0]), int(point[1])
+    return tuple(ImageStat.Stat(image.crop((x - 12, y - 12, x + 12, y + 12))).mean)
+
+
+def _distance(colour: tuple[float, ...], reference: tuple[int, int, int]) -> float:
+    return max(abs(a - b) for a, b in zip(colour, reference, strict=True))
 
 
 def test_descriptions_read_into_zones_labels_and_arrows(knowledge_dir: Path) -> None:
@@ -88,7 +133,18 @@ def test_each_view_draws_exactly_the_zones_its_vocabulary_allows() -> None:
         assert set(drawing_for(view).zones) == ZONES_BY_VIEW[view]
 
 
-# --- validation -----------------------------------------------------------------------------
+def test_the_running_bot_and_footbot_check_never_import_pillow() -> None:
+    script = (
+        "import sys\n"
+        "import bot.telegram.app\n"
+        "from bot.cli import main\n"
+        "main(['check'])\n"
+        "assert 'PIL' not in sys.modules and 'drawing' not in sys.modules, 'Pillow was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60, capture_output=True)
+
+
+# --- reading the descriptions ---------------------------------------------------------------
 
 
 def test_an_unknown_zone_is_a_problem_with_file_line_and_entry(knowledge: Path) -> None:
@@ -101,7 +157,7 @@ def test_an_unknown_zone_is_a_problem_with_file_line_and_entry(knowledge: Path) 
           zones: [heel, instep]
         """,
     )
-    [problem] = validate_pictures(pictures_file, {"heel-squeeze"})
+    [problem] = problems_in(pictures_file)
     assert problem.file == "knowledge/pictures.yaml"
     assert problem.line == 4
     assert problem.entry_id == "heel-squeeze"
@@ -109,24 +165,15 @@ def test_an_unknown_zone_is_a_problem_with_file_line_and_entry(knowledge: Path) 
     assert str(problem).startswith("knowledge/pictures.yaml:4: [heel-squeeze] unknown zone")
 
 
-def test_unknown_and_missing_techniques_are_problems(knowledge: Path) -> None:
-    pictures_file = write_pictures(knowledge, HEEL_SQUEEZE)
-    problems = validate_pictures(pictures_file, {"thumb-walking"})
-    assert [(p.entry_id, p.line, p.message) for p in problems] == [
-        ("heel-squeeze", 2, "unknown technique id"),
-        ("thumb-walking", 1, "technique has no picture"),
-    ]
-
-
 def test_a_bad_view_is_a_problem(knowledge: Path) -> None:
     pictures_file = write_pictures(knowledge, HEEL_SQUEEZE.replace("view: sole", "view: top"))
-    [problem] = validate_pictures(pictures_file, {"heel-squeeze"})
+    [problem] = problems_in(pictures_file)
     assert (problem.line, problem.message) == (3, "bad view 'top' (allowed: side, sole)")
 
 
 def test_a_zone_the_view_does_not_show_is_a_problem(knowledge: Path) -> None:
     pictures_file = write_pictures(knowledge, HEEL_SQUEEZE.replace("[heel]", "[heel, ankle]"))
-    assert messages(validate_pictures(pictures_file, {"heel-squeeze"})) == [
+    assert [problem.message for problem in problems_in(pictures_file)] == [
         "zone 'ankle' is not drawn in the sole view (shown: arch, ball, big_toe, heel, "
         "inner_edge, outer_edge, sole, toe_web, toes)"
     ]
@@ -149,7 +196,7 @@ def test_bad_arrows_are_problems_on_their_line(knowledge: Path, arrow: str, mess
     pictures_file = write_pictures(
         knowledge, HEEL_SQUEEZE.replace("{zone: heel, motion: squeeze}", arrow)
     )
-    [problem] = validate_pictures(pictures_file, {"heel-squeeze"})
+    [problem] = problems_in(pictures_file)
     assert problem.message.startswith(message)
     assert (problem.line, problem.entry_id) == (6, "heel-squeeze")
 
@@ -158,22 +205,25 @@ def test_a_zone_without_a_label_text_is_a_problem(knowledge: Path) -> None:
     labels = knowledge / "texts" / "pictures.yaml"
     labels.write_text(labels.read_text().replace("picture_zone_heel: Heel\n", ""))
     pictures_file = write_pictures(knowledge, HEEL_SQUEEZE)
-    assert messages(validate_pictures(pictures_file, {"heel-squeeze"})) == [
+    assert [problem.message for problem in problems_in(pictures_file)] == [
         "no text 'picture_zone_heel' in knowledge/texts/pictures.yaml"
     ]
 
 
-def test_text_the_picture_font_cannot_draw_is_a_problem(knowledge: Path) -> None:
+def test_text_the_picture_font_cannot_draw_is_refused_with_its_line_when_drawing(
+    knowledge: Path,
+) -> None:
     en_dash = "\u2013"
     pictures_file = write_pictures(knowledge, HEEL_SQUEEZE + f"  caption: Squeeze {en_dash} go\n")
-    [problem] = validate_pictures(pictures_file, {"heel-squeeze"})
+    [problem] = read_pictures(pictures_file, undrawable).problems
     assert problem.message == f"the picture font cannot draw '{en_dash}'; use plain characters"
     assert problem.line == 7
+    assert problems_in(pictures_file) == []  # without the font, footbot check cannot know
 
 
 def test_broken_yaml_is_one_located_problem(knowledge: Path) -> None:
     pictures_file = write_pictures(knowledge, HEEL_SQUEEZE + "  zones: [heel\n")
-    [problem] = validate_pictures(pictures_file, {"heel-squeeze"})
+    [problem] = problems_in(pictures_file)
     assert problem.file == "knowledge/pictures.yaml"
     assert problem.message.startswith("bad YAML")
 
@@ -184,109 +234,105 @@ def test_loading_invalid_descriptions_raises_a_one_line_error(knowledge: Path) -
         load_pictures(pictures_file)
 
 
-# --- rendering ------------------------------------------------------------------------------
+# --- checking them against the techniques -----------------------------------------------------
 
 
-def test_rendering_is_deterministic_and_carries_no_metadata(knowledge_dir: Path) -> None:
-    spec = load_pictures(knowledge_dir / "pictures.yaml")["pressure-points"]
-    first = render_picture(spec)
-    assert render_picture(spec) == first
-    image = Image.open(io.BytesIO(first))
-    assert (image.format, image.size) == ("PNG", (800, 800))
-    assert not image.info.keys() - {"dpi"}  # no text chunks, no timestamps
-    for chunk in (b"tEXt", b"iTXt", b"zTXt", b"tIME"):
-        assert chunk not in first
-
-
-def test_highlighted_zones_are_painted_and_others_are_not(knowledge_dir: Path) -> None:
-    spec = load_pictures(knowledge_dir / "pictures.yaml")["heel-squeeze"]
-    image = Image.open(io.BytesIO(render_picture(spec))).convert("RGB")
-    heel = _average(image, drawing_for(View.SOLE).zones["heel"].anchor)
-    arch = _average(image, drawing_for(View.SOLE).zones["arch"].anchor)
-    assert _distance(heel, ZONE) < _distance(heel, SKIN)
-    assert _distance(arch, SKIN) < 12
-
-
-def _average(image: Image.Image, point: tuple[float, float]) -> tuple[float, ...]:
-    x, y = int(point[0]), int(point[1])
-    return tuple(ImageStat.Stat(image.crop((x - 12, y - 12, x + 12, y + 12))).mean)
-
-
-def _distance(colour: tuple[float, ...], reference: tuple[int, int, int]) -> float:
-    return max(abs(a - b) for a, b in zip(colour, reference, strict=True))
-
-
-def test_render_all_writes_every_picture_then_skips_unchanged_ones(
-    knowledge: Path, tmp_path: Path
-) -> None:
-    pictures_file = write_pictures(
-        knowledge, HEEL_SQUEEZE + HEEL_SQUEEZE.replace("heel-squeeze:", "heel-squeeze-2:")
-    )
-    out_dir = tmp_path / "pictures"
-    first = render_all(pictures_file, out_dir)
-    assert first == [out_dir / "heel-squeeze.png", out_dir / "heel-squeeze-2.png"]
-    written_at = {path: path.stat().st_mtime_ns for path in first}
-
-    assert render_all(pictures_file, out_dir) == []
-    assert {path: path.stat().st_mtime_ns for path in first} == written_at
-    assert sorted(path.name for path in out_dir.iterdir()) == [
-        "fingerprints.json",
-        "heel-squeeze-2.png",
-        "heel-squeeze.png",
+def test_unknown_and_undescribed_techniques_are_problems(knowledge_copy: Path) -> None:
+    pictures_file = knowledge_copy / "pictures.yaml"
+    text = pictures_file.read_text()
+    text = text.replace("thumb-walking:", "thumb-walk:")
+    pictures_file.write_text(text)
+    line = text.splitlines().index("thumb-walk:") + 2  # problems point at the entry's body
+    assert picture_problems(knowledge_copy) == [
+        ("knowledge/pictures.yaml", line, "thumb-walk", "unknown technique id"),
+        ("knowledge/pictures.yaml", 1, "thumb-walking", "technique has no picture description"),
     ]
-    assert all(path.stat().st_mode & 0o777 == 0o644 for path in first)
 
 
-def test_render_all_draws_nothing_when_nothing_changed(
-    knowledge: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_technique_without_a_committed_picture_is_a_problem_naming_the_file(
+    knowledge_copy: Path,
 ) -> None:
-    pictures_file = write_pictures(knowledge, HEEL_SQUEEZE)
-    out_dir = tmp_path / "pictures"
-    render_all(pictures_file, out_dir)
-
-    def must_not_draw(spec: object) -> bytes:
-        raise AssertionError("an unchanged picture was drawn again")
-
-    monkeypatch.setattr(render, "render_picture", must_not_draw)
-    assert render_all(pictures_file, out_dir) == []
-
-
-def test_render_all_rewrites_changed_and_damaged_pictures(knowledge: Path, tmp_path: Path) -> None:
-    pictures_file = write_pictures(knowledge, HEEL_SQUEEZE)
-    out_dir = tmp_path / "pictures"
-    [target] = render_all(pictures_file, out_dir)
-    original = target.read_bytes()
-
-    write_pictures(knowledge, HEEL_SQUEEZE.replace("[heel]", "[heel, arch]"))
-    assert render_all(pictures_file, out_dir) == [target]
-    assert target.read_bytes() != original
-
-    target.write_bytes(b"not a picture")
-    assert render_all(pictures_file, out_dir) == [target]
-    assert picture_path(out_dir, "heel-squeeze") == target
+    picture_path(knowledge_copy, "thumb-walking").unlink()
+    assert picture_problems(knowledge_copy) == [
+        (
+            "knowledge/pictures/thumb-walking.png",
+            0,
+            "thumb-walking",
+            "picture missing: draw it with `footbot render`",
+        )
+    ]
 
 
-# --- command line ---------------------------------------------------------------------------
+def test_a_picture_of_no_technique_is_a_problem(knowledge_copy: Path) -> None:
+    picture_path(knowledge_copy, "thumb-walking").rename(picture_path(knowledge_copy, "old"))
+    assert [problem[2:] for problem in picture_problems(knowledge_copy)] == [
+        ("thumb-walking", "picture missing: draw it with `footbot render`"),
+        ("old", "picture of no technique: delete it"),
+    ]
 
 
-def test_footbot_render_writes_all_pictures_once(
-    knowledge_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+# --- drawing --------------------------------------------------------------------------------
+
+
+def test_render_rewrites_a_damaged_picture(knowledge: Path, tmp_path: Path) -> None:
+    write_pictures(knowledge, HEEL_SQUEEZE)
+    damaged = tmp_path / "out" / "heel-squeeze.png"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"not a picture")
+    assert render_all(knowledge, damaged.parent) == [damaged]
+    assert damaged.read_bytes().startswith(b"\x89PNG")
+
+
+def test_footbot_render_draws_into_the_knowledge_folder_and_keeps_unchanged_pictures(
+    knowledge: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out_dir = tmp_path / "out"
-    arguments = ["--knowledge", str(knowledge_dir), "render", "--out", str(out_dir)]
+    write_pictures(knowledge, HEEL_SQUEEZE)
+    arguments = ["--knowledge", str(knowledge), "render"]
     assert main(arguments) == 0
-    assert len(list(out_dir.glob("*.png"))) == 8
+    picture = picture_path(knowledge, "heel-squeeze")
+    assert sorted(pictures_folder(knowledge).iterdir()) == [picture]
+
+    # The same pixels compressed otherwise (another zlib, say) are not a change.
+    with Image.open(picture) as image:
+        image.save(picture, compress_level=1)
+    recompressed = picture.read_bytes()
     assert main(arguments) == 0
-    assert capsys.readouterr().out.endswith(f"pictures up to date in {out_dir} (0 written)\n")
+    assert picture.read_bytes() == recompressed
+    assert capsys.readouterr().out.endswith(
+        f"pictures up to date in {pictures_folder(knowledge)} (0 written)\n"
+    )
+
+
+def test_footbot_render_outside_a_source_checkout_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "CHECKOUT", tmp_path)
+    assert main(["render", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        "footbot: drawing/ is not installed: run this from a source checkout\n"
+    )
+
+
+# --- footbot check --------------------------------------------------------------------------
 
 
 def test_footbot_check_reports_an_unknown_zone_with_file_and_entry(
-    knowledge_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    knowledge = shutil.copytree(knowledge_dir, tmp_path / "knowledge")
-    pictures_file = knowledge / "pictures.yaml"
+    pictures_file = knowledge_copy / "pictures.yaml"
     pictures_file.write_text(pictures_file.read_text().replace("zones: [heel]", "zones: [hel]"))
-    assert main(["--knowledge", str(knowledge), "check"]) == 2
+    assert main(["--knowledge", str(knowledge_copy), "check"]) == 2
     [line] = [line for line in capsys.readouterr().out.splitlines() if "unknown zone" in line]
     assert line.startswith("knowledge/pictures.yaml:")
     assert "[heel-squeeze] unknown zone 'hel'" in line
+
+
+def test_footbot_check_fails_when_a_technique_has_no_committed_picture(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    picture_path(knowledge_copy, "ball-roll").unlink()
+    assert main(["--knowledge", str(knowledge_copy), "check"]) == 2
+    assert (
+        "knowledge/pictures/ball-roll.png: [ball-roll] picture missing: draw it with "
+        "`footbot render`" in capsys.readouterr().out.splitlines()
+    )

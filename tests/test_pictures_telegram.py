@@ -17,10 +17,10 @@ from telegram.ext import Application
 from bot import cli
 from bot.config import Settings
 from bot.engine import Engine
-from bot.pictures import picture_path, pictures_dir
+from bot.pictures.files import picture_path, pictures_folder
 from bot.storage import Store
 from bot.telegram.app import build_application
-from bot.telegram.pictures import MAX_CAPTION_LENGTH, prepare_pictures
+from bot.telegram.pictures import MAX_CAPTION_LENGTH, technique_picture
 from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi, UploadedFile
 from tests.support.keyboards import callback_data
@@ -58,14 +58,6 @@ class Bot:
         )
 
 
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Pictures are drawn once for the module, as the bot does at start-up."""
-    folder = tmp_path_factory.mktemp("data")
-    prepare_pictures(Settings(data_dir=folder))
-    return folder
-
-
 async def running_bot(engine: Engine, settings: Settings) -> AsyncIterator[Bot]:
     store = Store(settings.data_dir / "footbot.sqlite")
     api = FakeBotApi()
@@ -76,18 +68,28 @@ async def running_bot(engine: Engine, settings: Settings) -> AsyncIterator[Bot]:
 
 
 @pytest.fixture
-async def bot(engine: Engine, data_dir: Path, tmp_path: Path) -> AsyncIterator[Bot]:
-    data = tmp_path / "data"
-    shutil.copytree(data_dir, data)
-    async for running in running_bot(engine, Settings(token=TOKEN, data_dir=data)):
+def knowledge(knowledge_dir: Path, tmp_path: Path) -> Path:
+    """A knowledge folder holding a copy of the committed pictures, to change on purpose."""
+    folder = tmp_path / "knowledge"
+    shutil.copytree(pictures_folder(knowledge_dir), pictures_folder(folder))
+    return folder
+
+
+@pytest.fixture
+async def bot(engine: Engine, knowledge: Path, tmp_path: Path) -> AsyncIterator[Bot]:
+    settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=knowledge)
+    async for running in running_bot(engine, settings):
         yield running
 
 
-async def test_every_technique_has_a_picture_after_start_up(
-    engine: Engine, data_dir: Path
+def test_every_technique_is_shown_with_its_committed_picture(
+    engine: Engine, knowledge_dir: Path
 ) -> None:
+    settings = Settings(knowledge_dir=knowledge_dir)
     for technique in engine.techniques():
-        assert picture_path(pictures_dir(data_dir), technique.id).is_file()
+        assert technique_picture(settings, technique.id) == picture_path(
+            knowledge_dir, technique.id
+        )
 
 
 async def test_opening_a_technique_sends_one_photo_with_the_first_step_as_caption(
@@ -131,10 +133,9 @@ async def test_a_picture_is_uploaded_once_then_sent_by_its_file_id(bot: Bot) -> 
     assert second["photo"][-1]["file_id"] == first["photo"][-1]["file_id"]
 
 
-async def test_a_redrawn_picture_is_uploaded_again(bot: Bot) -> None:
+async def test_a_replaced_picture_is_uploaded_again(bot: Bot) -> None:
     await bot.say("show me thumb walking")
-    data_dir = services(bot.application).settings.data_dir
-    path = picture_path(pictures_dir(data_dir), "thumb-walking")
+    path = picture_path(services(bot.application).settings.knowledge_dir, "thumb-walking")
     path.write_bytes(path.read_bytes() + b"\0")
     await bot.say("show me thumb walking", SECOND)
     assert bot.uploads() == 2
@@ -164,7 +165,7 @@ async def test_the_routine_stays_a_text_walkthrough(bot: Bot) -> None:
 async def test_without_pictures_a_technique_is_a_text_walkthrough(
     engine: Engine, tmp_path: Path
 ) -> None:
-    settings = Settings(token=TOKEN, data_dir=tmp_path)
+    settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=tmp_path / "knowledge")
     async for bot in running_bot(engine, settings):
         page = await bot.say("show me thumb walking")
         assert page["text"] == engine.step_page("thumb-walking", 0).text
@@ -184,16 +185,15 @@ def long_step_engine(knowledge_dir: Path, tmp_path: Path) -> Engine:
 
 
 async def test_a_step_too_long_for_a_caption_makes_the_walkthrough_text(
-    long_step_engine: Engine, data_dir: Path, tmp_path: Path
+    long_step_engine: Engine, tmp_path: Path
 ) -> None:
     pages = [
         long_step_engine.step_page("thumb-walking", index).text
         for index in range(len(long_step_engine.entry("thumb-walking").steps))
     ]
     assert max(len(text) for text in pages) > MAX_CAPTION_LENGTH
-    data = tmp_path / "data"
-    shutil.copytree(data_dir, data)
-    async for bot in running_bot(long_step_engine, Settings(token=TOKEN, data_dir=data)):
+    settings = Settings(token=TOKEN, data_dir=tmp_path)
+    async for bot in running_bot(long_step_engine, settings):
         page = await bot.say("show me thumb walking")
         assert page["text"] == pages[0]
         assert bot.api.calls_to("sendPhoto") == []
@@ -201,30 +201,15 @@ async def test_a_step_too_long_for_a_caption_makes_the_walkthrough_text(
         assert bot.current(page)["text"] == pages[1]
 
 
-def test_ask_json_names_the_rendered_picture_of_a_technique(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_ask_json_names_the_committed_picture_of_a_technique(
+    capsys: pytest.CaptureFixture[str], knowledge_dir: Path
 ) -> None:
-    monkeypatch.setenv("FOOTBOT_DATA", str(tmp_path))
-    assert cli.main(["render"]) == 0
-    capsys.readouterr()
     assert cli.main(["ask", "--json", "show me thumb walking"]) == 0
-    reply = json.loads(capsys.readouterr().out)
-    image = Path(reply["image"])
-    assert image == picture_path(pictures_dir(tmp_path), "thumb-walking")
+    image = Path(json.loads(capsys.readouterr().out)["image"])
+    assert image == picture_path(knowledge_dir, "thumb-walking")
     assert image.read_bytes().startswith(b"\x89PNG")
 
 
-def test_ask_json_has_no_image_for_a_question(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    monkeypatch.setenv("FOOTBOT_DATA", str(tmp_path))
+def test_ask_json_has_no_image_for_a_question(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["ask", "--json", "How often should I massage my feet?"]) == 0
     assert "image" not in json.loads(capsys.readouterr().out)
-
-
-def test_pictures_that_cannot_be_drawn_are_logged_not_raised(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    prepare_pictures(Settings(data_dir=tmp_path, knowledge_dir=tmp_path / "missing"))
-    assert "walkthroughs stay text" in caplog.text
-    assert not picture_path(pictures_dir(tmp_path), "thumb-walking").exists()

@@ -23,7 +23,6 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.app import EXIT_CONFIG, build_application, run
-from bot.telegram.pictures import prepare_pictures
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 from tests.support.keyboards import callback_data
 
@@ -137,9 +136,8 @@ async def test_a_conversation_over_http_survives_faults_and_never_logs_the_token
 
 
 async def test_a_technique_walkthrough_over_http_is_one_photo_whose_caption_changes(
-    api: FakeBotApi, polling_bot: Application, engine: Engine, tmp_path: Path
+    api: FakeBotApi, polling_bot: Application, engine: Engine
 ) -> None:
-    prepare_pictures(Settings(data_dir=tmp_path))
     technique = engine.entry("thumb-walking")
 
     menu = await said(api, "/techniques")

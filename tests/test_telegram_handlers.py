@@ -41,9 +41,10 @@ class Chat(Conversation):
 async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
     api = FakeBotApi()
     store = Store(tmp_path / "footbot.sqlite")
-    application = build_application(
-        Settings(token=TOKEN, data_dir=tmp_path), engine, store, request=OfflineRequest(api)
-    )
+    # A knowledge folder without pictures: walkthroughs are text here (photos have their own
+    # tests in test_pictures_telegram.py).
+    settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=tmp_path / "no-pictures")
+    application = build_application(settings, engine, store, request=OfflineRequest(api))
     async with application:
         yield Chat(api=api, application=application, chat_id=CHAT, engine=engine)
     store.close()

@@ -1,22 +1,6 @@
-"""Technique diagrams: descriptions in knowledge/pictures.yaml, drawn to PNG with Pillow."""
+"""Technique diagrams: their descriptions in knowledge/pictures.yaml, and the committed PNGs.
 
-from bot.pictures.render import picture_path, pictures_dir, render_all, render_picture
-from bot.pictures.spec import (
-    PICTURES_FILE,
-    PicturesError,
-    PictureSpec,
-    load_pictures,
-    validate_pictures,
-)
-
-__all__ = [
-    "PICTURES_FILE",
-    "PictureSpec",
-    "PicturesError",
-    "load_pictures",
-    "picture_path",
-    "pictures_dir",
-    "render_all",
-    "render_picture",
-    "validate_pictures",
-]
+The running bot only reads the PNGs (``files``); ``footbot render`` draws them with the
+development package ``drawing/``; ``spec`` and ``lint`` read and check the descriptions without
+Pillow, for ``footbot check``.
+"""

@@ -1,10 +1,12 @@
-"""Reading and checking knowledge/pictures.yaml, the declarative description of each diagram.
+"""Reading knowledge/pictures.yaml, the declarative description of each diagram.
 
 The file is walked as a YAML node tree (not plain data) so every problem can point at the line
 that causes it. Zone labels are user-facing words, so they come from knowledge/texts/pictures.yaml.
+Whether the picture font can draw a text is known only to the drawing code (and Pillow), so it
+passes that check in as ``undrawable``; ``footbot check`` reads without it.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -14,7 +16,6 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.engine.problems import Problem
-from bot.pictures.typeface import undrawable
 from bot.pictures.vocabulary import ZONES, ZONES_BY_VIEW, Motion, View
 
 PICTURES_FILE = "pictures.yaml"  # inside the knowledge folder
@@ -28,6 +29,9 @@ _STROKE_KEYS = {"from", "to", "via", "lanes", "both_ways"}
 _GESTURE_KEYS = {"zone", "motion"}
 
 T = TypeVar("T")
+
+# The characters of a text that the picture font cannot draw, in order of appearance.
+UndrawableCheck = Callable[[str], list[str]]
 
 
 class PicturesError(Exception):
@@ -77,49 +81,52 @@ class PictureSpec:
     caption: str | None = None
 
 
-def load_pictures(pictures_file: Path) -> dict[str, PictureSpec]:
-    """All picture descriptions by technique id; raises PicturesError on the first problem."""
-    reader = _read(pictures_file)
-    if reader.problems:
-        count = len(reader.problems)
-        more = f" (and {count - 1} more problems)" if count > 1 else ""
-        raise PicturesError(f"{reader.problems[0]}{more}")
-    return reader.specs
+@dataclass(frozen=True)
+class PicturesFile:
+    """What reading knowledge/pictures.yaml found: the usable descriptions and every problem."""
+
+    specs: dict[str, PictureSpec]
+    entry_lines: dict[str, int]  # every entry by technique id, valid or not
+    problems: list[Problem]
+    parsed: bool  # the file was read as a YAML mapping
 
 
-def validate_pictures(pictures_file: Path, technique_ids: set[str]) -> list[Problem]:
-    """Every problem in the descriptions, including techniques without a picture and vice versa."""
-    reader = _read(pictures_file)
-    problems = list(reader.problems)
-    file = _display(pictures_file, pictures_file.parent)
-    for technique_id, line in reader.entry_lines.items():
-        if technique_id not in technique_ids:
-            problems.append(Problem(file, line, technique_id, "unknown technique id"))
-    if not reader.parsed:
-        return problems  # the file's own problem says it all; every technique would "lack" one
-    for technique_id in sorted(technique_ids - set(reader.entry_lines)):
-        problems.append(Problem(file, 1, technique_id, "technique has no picture"))
-    return problems
-
-
-def _read(pictures_file: Path) -> "_Reader":
+def read_pictures(pictures_file: Path, undrawable: UndrawableCheck | None = None) -> PicturesFile:
+    """The descriptions and every problem in them, texts checked against a font if one is given."""
     knowledge_dir = pictures_file.parent
-    labels_reader = _Reader(knowledge_dir / LABELS_FILE, knowledge_dir)
+    labels_reader = _Reader(knowledge_dir / LABELS_FILE, knowledge_dir, undrawable)
     labels = labels_reader.read_texts()
-    reader = _Reader(pictures_file, knowledge_dir, labels)
+    reader = _Reader(pictures_file, knowledge_dir, undrawable, labels)
     reader.read_specs()
-    reader.problems[:0] = labels_reader.problems
-    return reader
+    problems = labels_reader.problems + reader.problems
+    return PicturesFile(reader.specs, reader.entry_lines, problems, reader.parsed)
+
+
+def load_pictures(
+    pictures_file: Path, undrawable: UndrawableCheck | None = None
+) -> dict[str, PictureSpec]:
+    """All picture descriptions by technique id; raises PicturesError on the first problem."""
+    found = read_pictures(pictures_file, undrawable)
+    if found.problems:
+        count = len(found.problems)
+        more = f" (and {count - 1} more problems)" if count > 1 else ""
+        raise PicturesError(f"{found.problems[0]}{more}")
+    return found.specs
 
 
 class _Reader:
     """Turns one YAML file into values, collecting problems instead of stopping at the first."""
 
     def __init__(
-        self, path: Path, knowledge_dir: Path, labels: dict[str, str] | None = None
+        self,
+        path: Path,
+        knowledge_dir: Path,
+        undrawable: UndrawableCheck | None,
+        labels: dict[str, str] | None = None,
     ) -> None:
         self.path = path
         self.knowledge_dir = knowledge_dir
+        self.undrawable = undrawable
         self.labels = labels or {}
         self.problems: list[Problem] = []
         self.specs: dict[str, PictureSpec] = {}
@@ -130,7 +137,7 @@ class _Reader:
     def problem(self, node: Node | None, message: str) -> None:
         line = _line(node) if node is not None else 1
         self.problems.append(
-            Problem(_display(self.path, self.knowledge_dir), line, self.entry_id, message)
+            Problem(shown_path(self.path, self.knowledge_dir), line, self.entry_id, message)
         )
 
     def root(self) -> MappingNode | None:
@@ -143,7 +150,7 @@ class _Reader:
             mark = error.problem_mark
             line = mark.line + 1 if mark is not None else 1
             problem = Problem(
-                _display(self.path, self.knowledge_dir), line, None, f"bad YAML: {error.problem}"
+                shown_path(self.path, self.knowledge_dir), line, None, f"bad YAML: {error.problem}"
             )
             self.problems.append(problem)
             return None
@@ -343,7 +350,7 @@ class _Reader:
     def drawable_string(self, node: Node) -> str | None:
         """A text that will be drawn on a picture, so every character must exist in the font."""
         text = self.string(node)
-        missing = undrawable(text) if text is not None else []
+        missing = self.undrawable(text) if text is not None and self.undrawable else []
         if missing:
             shown = " ".join(repr(character) for character in missing)
             self.problem(node, f"the picture font cannot draw {shown}; use plain characters")
@@ -363,7 +370,7 @@ class _Reader:
 _KIND_NAMES: dict[type, str] = {str: "a text", int: "a whole number", bool: "true or false"}
 
 
-def _display(path: Path, knowledge_dir: Path) -> str:
+def shown_path(path: Path, knowledge_dir: Path) -> str:
     """The path as content editors know it: from the knowledge folder's name down."""
     try:
         return str(path.relative_to(knowledge_dir.parent))

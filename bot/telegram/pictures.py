@@ -1,10 +1,9 @@
-"""Technique diagrams in Telegram: where they live, rendering them at start-up, sending them.
+"""Technique diagrams in Telegram: finding the committed picture, sending it.
 
-Pictures are drawn once into ``<data_dir>/pictures`` when the bot starts (only missing or changed
-files are written). The first send of a picture uploads it and keeps the ``file_id`` Telegram
-returns; every later send, for any person, passes that id instead, so each picture is uploaded
-once per bot. The cache key includes a hash of the PNG bytes, so a redrawn picture is uploaded
-again rather than showing the old one.
+The first send of a picture uploads it and keeps the ``file_id`` Telegram returns; every later
+send, for any person, passes that id instead, so each picture is uploaded once per bot. The cache
+key includes a hash of the PNG bytes, so a redrawn picture is uploaded again rather than showing
+the old one.
 """
 
 import asyncio
@@ -18,7 +17,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
 from bot.config import Settings
-from bot.pictures import PICTURES_FILE, PicturesError, picture_path, pictures_dir, render_all
+from bot.pictures.files import picture_path
 from bot.storage import Store
 from bot.telegram.formatting import PARSE_MODE, escape, utf16_length
 
@@ -27,20 +26,9 @@ _log = logging.getLogger(__name__)
 MAX_CAPTION_LENGTH = int(MessageLimit.CAPTION_LENGTH)
 
 
-def prepare_pictures(settings: Settings) -> None:
-    """Draw missing pictures; a failure only costs the photos, never the bot (text still works)."""
-    try:
-        written = render_all(
-            settings.knowledge_dir / PICTURES_FILE, pictures_dir(settings.data_dir)
-        )
-    except (PicturesError, OSError) as error:
-        _log.warning("technique pictures unavailable, walkthroughs stay text: %s", error)
-        return
-    _log.info("technique pictures ready (%d drawn)", len(written))
-
-
 def technique_picture(settings: Settings, entry_id: str) -> Path | None:
-    path = picture_path(pictures_dir(settings.data_dir), entry_id)
+    """The technique's committed picture; without one the walkthrough stays text."""
+    path = picture_path(settings.knowledge_dir, entry_id)
     return path if path.is_file() else None
 
 
@@ -57,7 +45,7 @@ def cache_key(entry_id: str, path: Path) -> str:
 
 @lru_cache(maxsize=64)
 def _digest(path: Path, modified_ns: int, size: int) -> str:
-    """Pictures change only when redrawn (new time or size), so each is read and hashed once."""
+    """A picture changes only when replaced (new time or size), so each is hashed once."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 

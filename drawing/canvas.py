@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from PIL import Image, ImageChops, ImageDraw
 
-from bot.pictures.geometry import Path, Point, scaled, unit
-from bot.pictures.typeface import font
+from drawing.geometry import Point, Points, scaled, unit
+from drawing.typeface import font
 
 SIZE = 800
 SCALE = 3
@@ -25,7 +25,7 @@ class Canvas:
         self.image = Image.new("RGB", (SIZE * SCALE, SIZE * SCALE), background)
         self.draw = ImageDraw.Draw(self.image)
 
-    def polygon(self, points: Path, fill: Colour, outline: Colour, width: float) -> None:
+    def polygon(self, points: Points, fill: Colour, outline: Colour, width: float) -> None:
         self.draw.polygon(scaled(points, SCALE), fill=fill)
         self.polyline([*points, points[0], points[1]], outline, width)
 
@@ -40,7 +40,7 @@ class Canvas:
         x, y, r = centre[0] * SCALE, centre[1] * SCALE, radius * SCALE
         self.draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
 
-    def mask(self, shapes: Sequence[Path], clip: Path | None) -> Image.Image:
+    def mask(self, shapes: Sequence[Points], clip: Points | None) -> Image.Image:
         """A greyscale mask of the shapes, cut to the clip outline."""
         mask = Image.new("L", self.image.size, 0)
         draw = ImageDraw.Draw(mask)
@@ -50,7 +50,9 @@ class Canvas:
             mask = intersect(mask, self.mask((clip,), None))
         return mask
 
-    def outline_mask(self, shapes: Sequence[Path], clip: Path | None, width: float) -> Image.Image:
+    def outline_mask(
+        self, shapes: Sequence[Points], clip: Points | None, width: float
+    ) -> Image.Image:
         """The edges of the shapes as a mask, cut to the clip outline."""
         mask = Image.new("L", self.image.size, 0)
         draw = ImageDraw.Draw(mask)

@@ -1,7 +1,9 @@
 """The one font used on the diagrams, and which characters it can draw.
 
-Pillow's bundled font is the same on every machine, so pictures are byte-for-byte reproducible;
-its character set is small (no dashes, no accents), so texts are checked against it.
+Pillow's bundled font is the same on every machine, so pictures are reproducible pixel for pixel
+within the Pillow range pinned in pyproject.toml (glyphs are rasterised by the FreeType each
+Pillow wheel bundles); its character set is small (no dashes, no accents), so texts are checked
+against it.
 """
 
 from functools import cache

@@ -8,13 +8,13 @@ import math
 from collections.abc import Sequence
 
 Point = tuple[float, float]
-Path = list[Point]
+Points = list[Point]  # a polyline, or a polygon when read as closed
 
 
-def smooth_closed(points: Sequence[Point], samples: int = 16) -> Path:
+def smooth_closed(points: Sequence[Point], samples: int = 16) -> Points:
     """A closed Catmull-Rom curve through the points: a hand-drawn look from a few coordinates."""
     count = len(points)
-    curve: Path = []
+    curve: Points = []
     for index in range(count):
         p0, p1, p2, p3 = (points[(index + offset) % count] for offset in (-1, 0, 1, 2))
         for step in range(samples):
@@ -45,12 +45,12 @@ def _catmull_rom(p0: Point, p1: Point, p2: Point, p3: Point, t: float) -> Point:
 
 def ellipse(
     centre: Point, radii: tuple[float, float], tilt_degrees: float = 0.0, samples: int = 72
-) -> Path:
+) -> Points:
     """An ellipse as a polygon, optionally tilted (Pillow cannot draw tilted ellipses)."""
     (cx, cy), (rx, ry) = centre, radii
     tilt = math.radians(tilt_degrees)
     cos_tilt, sin_tilt = math.cos(tilt), math.sin(tilt)
-    polygon: Path = []
+    polygon: Points = []
     for step in range(samples):
         angle = 2 * math.pi * step / samples
         x, y = rx * math.cos(angle), ry * math.sin(angle)
@@ -58,7 +58,7 @@ def ellipse(
     return polygon
 
 
-def arc(centre: Point, radius: float, start_degrees: float, end_degrees: float) -> Path:
+def arc(centre: Point, radius: float, start_degrees: float, end_degrees: float) -> Points:
     """A circular arc, clockwise on screen (y grows downwards) when end > start."""
     steps = max(8, int(abs(end_degrees - start_degrees) / 4))
     return [
@@ -73,13 +73,13 @@ def arc(centre: Point, radius: float, start_degrees: float, end_degrees: float) 
     ]
 
 
-def curve_through(start: Point, middle: Point, end: Point, samples: int = 48) -> Path:
+def curve_through(start: Point, middle: Point, end: Point, samples: int = 48) -> Points:
     """A quadratic curve from start to end that passes through middle."""
     control = (
         2 * middle[0] - (start[0] + end[0]) / 2,
         2 * middle[1] - (start[1] + end[1]) / 2,
     )
-    path: Path = []
+    path: Points = []
     for step in range(samples + 1):
         t = step / samples
         a, b, c = (1 - t) ** 2, 2 * (1 - t) * t, t * t
@@ -92,9 +92,9 @@ def curve_through(start: Point, middle: Point, end: Point, samples: int = 48) ->
     return path
 
 
-def offset(path: Sequence[Point], distance: float) -> Path:
+def offset(path: Sequence[Point], distance: float) -> Points:
     """The path shifted sideways (to the left of its direction of travel on screen)."""
-    shifted: Path = []
+    shifted: Points = []
     for index, point in enumerate(path):
         before = path[max(index - 1, 0)]
         after = path[min(index + 1, len(path) - 1)]
@@ -103,17 +103,17 @@ def offset(path: Sequence[Point], distance: float) -> Path:
     return shifted
 
 
-def band(path: Sequence[Point], width: float) -> Path:
+def band(path: Sequence[Point], width: float) -> Points:
     """A strip of the given width along one side of a path, as a polygon."""
     return [*path, *reversed(offset(path, width))]
 
 
-def trim(path: Sequence[Point], start: float, end: float) -> Path:
+def trim(path: Sequence[Point], start: float, end: float) -> Points:
     """The path shortened by the given lengths at each end (room for arrow heads and gaps)."""
     return _trim_start(list(reversed(_trim_start(list(path), start))), end)[::-1]
 
 
-def _trim_start(path: Path, length: float) -> Path:
+def _trim_start(path: Points, length: float) -> Points:
     remaining = length
     for index in range(len(path) - 1):
         segment = distance(path[index], path[index + 1])
@@ -134,11 +134,11 @@ def unit(vector: Point) -> Point:
     return (vector[0] / length, vector[1] / length)
 
 
-def scaled(path: Sequence[Point], factor: float) -> Path:
+def scaled(path: Sequence[Point], factor: float) -> Points:
     return [(x * factor, y * factor) for x, y in path]
 
 
-def span_at(polygons: Sequence[Path], y: float) -> tuple[float, float]:
+def span_at(polygons: Sequence[Points], y: float) -> tuple[float, float]:
     """The leftmost and rightmost x where the horizontal line at y crosses the polygons."""
     crossings: list[float] = []
     for polygon in polygons:

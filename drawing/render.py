@@ -1,27 +1,31 @@
 """Drawing technique diagrams as PNG files from their descriptions.
 
 The output depends only on the description (no timestamps, no metadata, a bundled font), so the
-same description always gives the same bytes and unchanged pictures are never rewritten. A small
-fingerprint file beside the pictures records what each was drawn from, so a start-up with nothing
-changed draws nothing at all.
+same description always gives the same pixels. A file is rewritten only when its pixels change,
+so another zlib (which may compress the same pixels to other bytes) leaves the committed files
+alone.
 """
 
-import hashlib
 import io
-import json
-import os
-import tempfile
-from functools import cache
 from pathlib import Path
 
-import PIL
+from PIL import Image
 
-from bot.pictures.canvas import Canvas, Colour, intersect
-from bot.pictures.foot import FootDrawing, Side, ZoneShape, drawing_for
-from bot.pictures.geometry import Path as Line
-from bot.pictures.geometry import Point, arc, curve_through, offset, span_at, trim, unit
-from bot.pictures.spec import Arrow, Gesture, PictureSpec, Stroke, Zone, load_pictures
+from bot.pictures.files import picture_path
+from bot.pictures.spec import (
+    PICTURES_FILE,
+    Arrow,
+    Gesture,
+    PictureSpec,
+    Stroke,
+    Zone,
+    load_pictures,
+)
 from bot.pictures.vocabulary import Motion
+from drawing.canvas import Canvas, Colour, intersect
+from drawing.foot import FootDrawing, Side, ZoneShape, drawing_for
+from drawing.geometry import Point, Points, arc, curve_through, offset, span_at, trim, unit
+from drawing.typeface import undrawable
 
 # Okabe-Ito orange for the zones worked and blue for movement: distinct for every common kind of
 # colour blindness; zones also carry hatching and an outline, so colour is never the only cue.
@@ -53,15 +57,12 @@ SQUEEZE_GAP = 6.0
 PRESS_WIDTH = 6.3
 PRESS_DOT = 7.0
 PULL_LENGTH = 80.0
-PICTURE_MODE = 0o644
-PICTURES_FOLDER = "pictures"
-FINGERPRINTS_FILE = "fingerprints.json"
 CIRCLE_FROM = 290.0  # degrees, clockwise from 3 o'clock: the gap sits at the top
 CIRCLE_SWEEP = 300.0
 
 
-def render_picture(spec: PictureSpec) -> bytes:
-    """The diagram for one technique as PNG bytes (800x800)."""
+def draw_picture(spec: PictureSpec) -> Image.Image:
+    """The diagram for one technique (800x800), before it is encoded."""
     canvas = Canvas(BACKGROUND)
     drawing = drawing_for(spec.view)
     for part in drawing.parts:
@@ -79,86 +80,40 @@ def render_picture(spec: PictureSpec) -> bytes:
     for zone in spec.zones:
         _label(canvas, drawing.zones[zone.name], zone)
     _headings(canvas, spec)
+    return canvas.finish()
+
+
+def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    canvas.finish().save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
-def render_all(pictures_file: Path, out_dir: Path) -> list[Path]:
-    """Writes `<technique-id>.png` for every description; returns only the files it (re)wrote.
-
-    A picture is drawn only when its description, the drawing code or the file on disk changed,
-    and rewritten only when its bytes differ, so file times and any upload cache keyed on them
-    stay valid.
-    """
+def render_all(knowledge_dir: Path, out_dir: Path) -> list[Path]:
+    """Writes `<technique-id>.png` for every description; returns only the files it (re)wrote."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    fingerprints_path = out_dir / FINGERPRINTS_FILE
-    known = _read_fingerprints(fingerprints_path)
-    fingerprints: dict[str, str] = {}
     written: list[Path] = []
-    for technique_id, spec in load_pictures(pictures_file).items():
-        target = picture_path(out_dir, technique_id)
-        fingerprint = _fingerprint(spec)
-        fingerprints[technique_id] = fingerprint
-        on_disk = target.read_bytes() if target.is_file() else None
-        if on_disk is not None and known.get(technique_id) == _with_bytes(fingerprint, on_disk):
-            continue
-        png = render_picture(spec)
-        if on_disk != png:
-            _write_atomically(target, png)
+    descriptions = load_pictures(knowledge_dir / PICTURES_FILE, undrawable)
+    for technique_id, spec in descriptions.items():
+        target = out_dir / picture_path(knowledge_dir, technique_id).name
+        picture = draw_picture(spec)
+        if not shows(target, picture):
+            target.write_bytes(png_bytes(picture))
             written.append(target)
-        known[technique_id] = _with_bytes(fingerprint, png)
-    current = {tid: known[tid] for tid in fingerprints}
-    _write_atomically(fingerprints_path, json.dumps(current, indent=1, sort_keys=True).encode())
     return written
 
 
-def _fingerprint(spec: PictureSpec) -> str:
-    """What a picture is drawn from: its description and the drawing code's version."""
-    return hashlib.sha256(f"{_drawing_code_digest()}|{spec!r}".encode()).hexdigest()
-
-
-def _with_bytes(fingerprint: str, png: bytes) -> str:
-    return f"{fingerprint}:{hashlib.sha256(png).hexdigest()}"
-
-
-@cache
-def _drawing_code_digest() -> str:
-    digest = hashlib.sha256(PIL.__version__.encode())
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
-def _read_fingerprints(path: Path) -> dict[str, str]:
+def shows(file: Path, picture: Image.Image) -> bool:
+    """Whether the file decodes to exactly this picture, however it was compressed."""
     try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+        with Image.open(file) as stored:
+            return _pixels(stored) == _pixels(picture)
+    except (OSError, SyntaxError):  # missing, or not a picture Pillow can read
+        return False
 
 
-def pictures_dir(data_dir: Path) -> Path:
-    """The pictures folder inside the bot's data folder, shared by the bot, render and ask."""
-    return data_dir / PICTURES_FOLDER
-
-
-def picture_path(out_dir: Path, technique_id: str) -> Path:
-    """Where a technique's picture lives inside a pictures folder."""
-    return out_dir / f"{technique_id}.png"
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """A reader never sees half a picture: write beside the target, then rename over it."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        os.fchmod(handle, PICTURE_MODE)  # mkstemp makes private files; pictures are public
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _pixels(image: Image.Image) -> tuple[str, tuple[int, int], bytes]:
+    return image.mode, image.size, image.tobytes()
 
 
 def _highlight(canvas: Canvas, shape: ZoneShape) -> None:
@@ -177,7 +132,7 @@ def _draw_arrow(canvas: Canvas, drawing: FootDrawing, arrow: Arrow) -> None:
     _gesture(canvas, drawing.zones[arrow.zone], arrow)
 
 
-def _stroke_paths(drawing: FootDrawing, stroke: Stroke) -> list[Line]:
+def _stroke_paths(drawing: FootDrawing, stroke: Stroke) -> list[Points]:
     start = drawing.zones[stroke.start].anchor
     end = drawing.zones[stroke.end].anchor
     middle = (
@@ -198,7 +153,7 @@ def _gesture(canvas: Canvas, shape: ZoneShape, gesture: Gesture) -> None:
         _arrow_line(canvas, path, at_start=False, at_end=True)
 
 
-def _gesture_paths(shape: ZoneShape, motion: Motion) -> list[Line]:
+def _gesture_paths(shape: ZoneShape, motion: Motion) -> list[Points]:
     x, y = shape.anchor
     if motion is Motion.CIRCLE:
         return [arc(shape.anchor, shape.radius, CIRCLE_FROM, CIRCLE_FROM + CIRCLE_SWEEP)]
@@ -223,7 +178,7 @@ def _press_mark(canvas: Canvas, shape: ZoneShape) -> None:
     canvas.disc(shape.anchor, PRESS_DOT, MOVEMENT)
 
 
-def _arrow_line(canvas: Canvas, path: Line, *, at_start: bool, at_end: bool) -> None:
+def _arrow_line(canvas: Canvas, path: Points, *, at_start: bool, at_end: bool) -> None:
     """A blue line with heads, on a white halo so it stands out on any zone colour."""
     heads = [(path[-1], _direction(path[-2], path[-1]))] if at_end else []
     if at_start:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from bot.pictures.geometry import Path, Point, band, ellipse, smooth_closed
 from bot.pictures.vocabulary import View
+from drawing.geometry import Point, Points, band, ellipse, smooth_closed
 
 
 class Side(StrEnum):
@@ -24,8 +24,8 @@ class Side(StrEnum):
 class ZoneShape:
     """One zone on one drawing."""
 
-    shapes: tuple[Path, ...]  # filled polygons; cut to the clip outline when there is one
-    clip: Path | None
+    shapes: tuple[Points, ...]  # filled polygons; cut to the clip outline when there is one
+    clip: Points | None
     anchor: Point  # where arrows meet the zone and gestures are centred
     radius: float  # the zone's size, for circles, squeezes and pulls around it
     outward: Point  # unit direction pointing away from the foot, for pulls
@@ -38,8 +38,8 @@ class ZoneShape:
 class FootDrawing:
     """A view of the foot: the outline parts to draw and the zones that can be highlighted."""
 
-    parts: tuple[Path, ...]  # skin-coloured shapes with an outline, back to front
-    details: tuple[Path, ...]  # faint lines that help the eye (creases, the ankle bone)
+    parts: tuple[Points, ...]  # skin-coloured shapes with an outline, back to front
+    details: tuple[Points, ...]  # faint lines that help the eye (creases, the ankle bone)
     zones: dict[str, ZoneShape]
 
 
