@@ -40,6 +40,8 @@ POLL: dict[str, Any] = {
         "is_anonymous": True,
         "type": "regular",
         "allows_multiple_answers": False,
+        "allows_revoting": False,
+        "members_only": False,
     },
 }
 
