@@ -21,16 +21,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.actions import Step
-from bot.telegram.app import build_application
 from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi
-from tests.support.offline_request import OfflineRequest
+from tests.support.offline_request import offline_application
 
-BENCH_TOKEN = "123456789:AAHbenchmarkTokenNotARealOne_0123456"
 QUESTIONS = (
     "How often should I massage my feet?",
     "Which oil should I use?",
@@ -52,13 +49,7 @@ async def _benchmark(engine: Engine, people: int, rounds: int) -> list[str]:
     api = FakeBotApi()
     with tempfile.TemporaryDirectory() as data_dir:
         store = Store(Path(data_dir) / "bench.sqlite")
-        application = build_application(
-            Settings(token=BENCH_TOKEN),
-            engine,
-            store,
-            request=OfflineRequest(api),
-            rate_limited=False,
-        )
+        application = offline_application(engine, store, api, rate_limited=False)
         rates = []
         ready_rss = current_rss_mb()
         async with application:

@@ -19,14 +19,12 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.pictures.files import picture_path, pictures_folder
 from bot.storage import Store
-from bot.telegram.app import build_application
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, technique_picture
 from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi, UploadedFile
 from tests.support.keyboards import callback_data
-from tests.support.offline_request import OfflineRequest, deliver_pending
+from tests.support.offline_request import TOKEN, deliver_pending, offline_application
 
-TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 FIRST = 42
 SECOND = 43
 
@@ -61,7 +59,7 @@ class Bot:
 async def running_bot(engine: Engine, settings: Settings) -> AsyncIterator[Bot]:
     store = Store(settings.data_dir / "footbot.sqlite")
     api = FakeBotApi()
-    application = build_application(settings, engine, store, request=OfflineRequest(api))
+    application = offline_application(engine, store, api, settings)
     async with application:
         yield Bot(api, application, engine)
     store.close()

@@ -13,13 +13,11 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.config import Settings
 from bot.engine import Engine
 from bot.reminders import plan
 from bot.reminders.plan import Claim
 from bot.storage import Store, Subscription
 from bot.telegram.actions import Snooze, TurnOff, Walk
-from bot.telegram.app import build_application
 from bot.telegram.delivery import (
     TICK_JOB_KWARGS,
     TICK_JOB_NAME,
@@ -31,9 +29,8 @@ from bot.telegram.services import services
 from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels
-from tests.support.offline_request import OfflineRequest, deliver_pending
+from tests.support.offline_request import deliver_pending, offline_application
 
-TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 CHAT = 42
 JSONDict = dict[str, Any]
 
@@ -49,9 +46,7 @@ class Chat(Conversation):
 async def open_chat(engine: Engine, data_dir: Path) -> tuple[Chat, Application]:
     api = FakeBotApi()
     store = Store.open(data_dir)
-    application = build_application(
-        Settings(token=TOKEN, data_dir=data_dir), engine, store, request=OfflineRequest(api)
-    )
+    application = offline_application(engine, store, api)
     await application.initialize()
     chat = Chat(api=api, application=application, chat_id=CHAT, engine=engine, store=store)
     return chat, application

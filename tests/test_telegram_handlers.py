@@ -16,14 +16,13 @@ import pytest
 from bot.config import Settings
 from bot.engine import Engine, Kind
 from bot.storage import Store
-from bot.telegram.app import COMMANDS, build_application
+from bot.telegram.app import COMMANDS
 from bot.telegram.replies import send_text
 from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels, callback_data
-from tests.support.offline_request import OfflineRequest, deliver_pending
+from tests.support.offline_request import TOKEN, deliver_pending, offline_application
 
-TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 CHAT = 42
 GROUP = -100500
 
@@ -44,7 +43,7 @@ async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
     # A knowledge folder without pictures: walkthroughs are text here (photos have their own
     # tests in test_pictures_telegram.py).
     settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=tmp_path / "no-pictures")
-    application = build_application(settings, engine, store, request=OfflineRequest(api))
+    application = offline_application(engine, store, api, settings)
     async with application:
         yield Chat(api=api, application=application, chat_id=CHAT, engine=engine)
     store.close()

@@ -31,7 +31,7 @@ from bot.telegram.services import services
 from tests.support.bot_process import start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import callback_data
-from tests.support.offline_request import OfflineRequest
+from tests.support.offline_request import offline_application
 
 TOKEN = "987654321:AAReliabilityTokenForTests_0123456789"
 CHAT = 5150
@@ -132,9 +132,7 @@ async def running_offline(
     """The application's own update loop (concurrent, ordered per chat), without sockets."""
     api = FakeBotApi()
     store = Store.open(tmp_path)
-    application = build_application(
-        Settings(token=TOKEN, data_dir=tmp_path), engine, store, request=OfflineRequest(api)
-    )
+    application = offline_application(engine, store, api)
     async with application:
         await application.start()
         yield application, api
@@ -229,9 +227,7 @@ async def test_turn_off_on_last_nights_reminder_works_after_a_knowledge_edit_and
 async def reminder_bot(knowledge: Path, data_dir: Path, api: FakeBotApi) -> Application:
     engine = Engine.load(knowledge)
     settings = Settings(token=TOKEN, data_dir=data_dir, knowledge_dir=knowledge)
-    application = build_application(
-        settings, engine, Store.open(data_dir), request=OfflineRequest(api)
-    )
+    application = offline_application(engine, Store.open(data_dir), api, settings)
     await application.initialize()
     await application.start()
     return application

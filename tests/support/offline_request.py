@@ -13,7 +13,13 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
+from bot.config import Settings
+from bot.engine import Engine
+from bot.storage import Store
+from bot.telegram.app import build_application
 from tests.support.bot_api import BotApi, UploadedFile, form_value
+
+TOKEN = "123456789:AAHfakeTokenForTests_only-0123456789ab"
 
 
 class OfflineRequest(BaseRequest):
@@ -61,3 +67,16 @@ async def deliver_pending(application: Application[Any, Any, Any, Any, Any, Any]
     for payload in updates:
         await application.process_update(Update.de_json(payload, application.bot))
     return len(updates)
+
+
+def offline_application(
+    engine: Engine, store: Store, api: BotApi, settings: Settings | None = None, **options: Any
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot's own application, wired as in production, with ``api`` answering every call."""
+    return build_application(
+        settings or Settings(token=TOKEN, data_dir=store.path.parent),
+        engine,
+        store,
+        request=OfflineRequest(api),
+        **options,
+    )
