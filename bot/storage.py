@@ -1,4 +1,6 @@
-"""The one place that touches SQLite: reminder subscriptions and the Telegram file_id cache.
+"""The one place that touches the data folder: reminder subscriptions, the Telegram file_id
+cache, and what the operator reviews (questions the bot could not answer, and 👍 / 👎 on
+answers).
 
 The store is synchronous on purpose. The bot's handlers and its delivery tick all run on one
 asyncio event loop thread, every statement here is an indexed primary-key or range lookup that
@@ -17,6 +19,11 @@ the store is open, so a second process refuses to start with one line instead of
 reminder a second time. The operating system drops the lock when the process ends, however it
 ends, so there is no lock file to go stale.
 
+People in the review tables are a keyed hash of their chat id (HMAC-SHA256 with a secret made
+once per install, ``secret.key`` beside the database, 0600), never the chat id or a name: the
+operator can group a person's questions and ``/forget`` can find them, but a leaked database
+names nobody. Questions are kept ``QUESTION_DAYS`` days.
+
 The ``schema_version`` table records how many entries of ``MIGRATIONS`` have been applied; opening
 an older file applies the rest in order, so later changes migrate the file instead of breaking it.
 """
@@ -24,7 +31,10 @@ an older file applies the rest in order, so later changes migrate the file inste
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import hmac
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATABASE_NAME = "footbot.sqlite3"
+SECRET_NAME = "secret.key"
+QUESTION_DAYS = 30
+MAX_QUESTION_CHARS = 500
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -48,6 +61,32 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE telegram_files (
         key TEXT PRIMARY KEY,
         file_id TEXT NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE questions (
+        asked_at INTEGER NOT NULL,
+        person TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        text TEXT NOT NULL,
+        best_guess TEXT,
+        confidence REAL NOT NULL
+    );
+    CREATE INDEX questions_by_time ON questions (asked_at);
+    CREATE INDEX questions_by_person ON questions (person);
+    CREATE TABLE feedback (
+        person TEXT NOT NULL,
+        message_id INTEGER NOT NULL,
+        entry_id TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        given_at INTEGER NOT NULL,
+        PRIMARY KEY (person, message_id)
+    );
+    CREATE TABLE replies_per_day (
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (day, kind)
     );
     """,
 )
@@ -72,6 +111,32 @@ class Subscription:
     snoozed_until_utc: int | None = None
 
 
+@dataclass(frozen=True)
+class Question:
+    """A message the bot could not answer well, as the operator reviews it.
+
+    ``reason`` is "fallback", "unsure" (answered with low confidence) or "follow-up" (what a
+    person said they were looking for after a 👎); ``best_guess`` is the entry the engine came
+    closest to.
+    """
+
+    asked_at: int
+    person: str
+    reason: str
+    text: str
+    best_guess: str | None
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The 👍 / 👎 given to one entry's answers."""
+
+    entry_id: str
+    helpful: int
+    unhelpful: int
+
+
 class StorageError(Exception):
     """The database cannot be opened; the message is one line naming the file to fix."""
 
@@ -82,6 +147,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._folder_lock: int | None = None
+        self._secret = b""
         if not path.exists():
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         os.chmod(path, 0o600)
@@ -110,6 +176,7 @@ class Store:
                 f"cannot open the database in {data_dir}: {error} (check FOOTBOT_DATA)"
             ) from error
         store._folder_lock = folder_lock
+        store._secret = _install_secret(data_dir)
         return store
 
     def close(self) -> None:
@@ -198,9 +265,13 @@ class Store:
 
     def delete(self, chat_id: int) -> bool:
         """Remove everything stored about a chat; True if there was something to remove."""
+        person = self.person(chat_id)
         with self._transaction() as db:
-            cursor = db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        return cursor.rowcount > 0
+            removed = db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            count = removed.rowcount
+            for table in ("questions", "feedback"):
+                count += db.execute(f"DELETE FROM {table} WHERE person = ?", (person,)).rowcount
+        return count > 0
 
     def due(self, now_utc: int, limit: int) -> list[Subscription]:
         """Subscriptions whose next due time is at or before ``now_utc``, earliest first."""
@@ -216,6 +287,88 @@ class Store:
             "SELECT COUNT(*) FROM subscriptions WHERE next_due_utc IS NOT NULL"
         ).fetchone()
         return int(row[0])
+
+    # Review: questions, feedback, replies per day -------------------------------------------
+
+    def person(self, chat_id: int) -> str:
+        """The keyed hash that stands for a chat in the review tables."""
+        return hmac.new(self._secret, str(chat_id).encode(), hashlib.sha256).hexdigest()[:32]
+
+    def log_question(self, question: Question) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO questions (asked_at, person, reason, text, best_guess, confidence) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    question.asked_at,
+                    question.person,
+                    question.reason,
+                    question.text[:MAX_QUESTION_CHARS],
+                    question.best_guess,
+                    question.confidence,
+                ),
+            )
+
+    def questions_since(self, since: int) -> list[Question]:
+        rows = self._db.execute(
+            "SELECT asked_at, person, reason, text, best_guess, confidence FROM questions "
+            "WHERE asked_at >= ? ORDER BY asked_at",
+            (since,),
+        ).fetchall()
+        return [Question(*row) for row in rows]
+
+    def forget_questions_before(self, before: int) -> int:
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM questions WHERE asked_at < ?", (before,))
+        return cursor.rowcount
+
+    def record_feedback(
+        self, person: str, message_id: int, entry_id: str, helpful: bool, at: int
+    ) -> bool:
+        """One verdict per answer message; False when it was already given (a second press)."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO feedback (person, message_id, entry_id, helpful, given_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (person, message_id) DO NOTHING",
+                (person, message_id, entry_id, int(helpful), at),
+            )
+        return cursor.rowcount > 0
+
+    def verdicts_since(self, since: int) -> list[Verdict]:
+        """Per entry, the 👍 and 👎 given since then, most 👎 first."""
+        rows = self._db.execute(
+            "SELECT entry_id, SUM(helpful), SUM(1 - helpful) FROM feedback WHERE given_at >= ? "
+            "GROUP BY entry_id ORDER BY SUM(1 - helpful) DESC, entry_id",
+            (since,),
+        ).fetchall()
+        return [Verdict(entry, int(up), int(down)) for entry, up, down in rows]
+
+    def add_replies(self, counts: Iterable[tuple[str, str, int]]) -> None:
+        """Add ``(day, kind, count)`` to the daily reply counts, in one transaction."""
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO replies_per_day (day, kind, count) VALUES (?, ?, ?) "
+                "ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count",
+                list(counts),
+            )
+
+    def replies_per_day(self, since_day: str) -> list[tuple[str, str, int]]:
+        return [
+            (day, kind, int(count))
+            for day, kind, count in self._db.execute(
+                "SELECT day, kind, count FROM replies_per_day WHERE day >= ? ORDER BY day, kind",
+                (since_day,),
+            )
+        ]
+
+    def writable(self) -> bool:
+        """True when a write can be committed now (for the health check)."""
+        try:
+            with self._transaction() as db:
+                db.execute("UPDATE schema_version SET version = version")
+        except sqlite3.Error:
+            return False
+        return True
 
     # Telegram file_id cache ----------------------------------------------------------------
 
@@ -243,6 +396,18 @@ def _row(s: Subscription) -> tuple[int, str | None, str, int | None, str | None,
         s.last_sent_local_date,
         s.snoozed_until_utc,
     )
+
+
+def _install_secret(data_dir: Path) -> bytes:
+    """This install's key for ``Store.person``, made on first use and never shown."""
+    path = data_dir / SECRET_NAME
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(secrets.token_bytes(32))
+    return path.read_bytes()
 
 
 def _lock_folder(data_dir: Path) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import storage
-from bot.storage import StorageError, Store, Subscription
+from bot.storage import Question, StorageError, Store, Subscription, Verdict
 
 
 def make(chat_id: int, due: int | None = 100) -> Subscription:
@@ -136,7 +136,7 @@ def test_an_older_file_is_migrated_forward_without_losing_rows(
     later = "CREATE TABLE later_feature (id INTEGER PRIMARY KEY)"
     monkeypatch.setattr(storage, "MIGRATIONS", (*storage.MIGRATIONS, later))
     migrated = Store.open(tmp_path)
-    assert migrated.schema_version() == 2
+    assert migrated.schema_version() == len(storage.MIGRATIONS)
     assert migrated.subscription(42) == make(42)
     with sqlite3.connect(migrated.path) as db:
         assert db.execute("SELECT * FROM later_feature").fetchall() == []
@@ -154,3 +154,62 @@ def test_file_id_cache_round_trips_and_overwrites(tmp_path: Path) -> None:
     store.set_file_id("thumb-walking/1", "AgAD-first")
     store.set_file_id("thumb-walking/1", "AgAD-second")
     assert store.get_file_id("thumb-walking/1") == "AgAD-second"
+
+
+# ----------------------------------------------------------------------------- review tables
+def asked(store: Store, chat_id: int, text: str, at: int = 1_000) -> Question:
+    question = Question(at, store.person(chat_id), "fallback", text, "which-oil", 0.2)
+    store.log_question(question)
+    return question
+
+
+def test_a_person_is_a_keyed_hash_that_never_shows_the_chat_id(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    person = store.person(123456789)
+    assert person == store.person(123456789)
+    assert "123456789" not in person
+    store.close()
+    other_install = Store.open(tmp_path / "elsewhere")
+    assert other_install.person(123456789) != person
+    assert stat.S_IMODE((tmp_path / storage.SECRET_NAME).stat().st_mode) == 0o600
+
+
+def test_questions_are_kept_cut_to_500_characters_and_can_be_aged_out(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    asked(store, 1, "x" * 900, at=100)
+    kept = asked(store, 2, "which lotion", at=200)
+    assert [len(q.text) for q in store.questions_since(0)] == [500, len("which lotion")]
+    assert store.forget_questions_before(150) == 1
+    assert store.questions_since(0) == [kept]
+
+
+def test_feedback_counts_once_per_answer_message(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    person = store.person(7)
+    assert store.record_feedback(person, 10, "which-oil", False, at=5)
+    assert not store.record_feedback(person, 10, "which-oil", True, at=6)
+    assert store.record_feedback(person, 11, "which-oil", True, at=7)
+    assert store.verdicts_since(0) == [Verdict("which-oil", helpful=1, unhelpful=1)]
+
+
+def test_forget_removes_a_persons_questions_and_feedback_too(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.save(make(7))
+    asked(store, 7, "my question")
+    store.record_feedback(store.person(7), 10, "which-oil", False, at=5)
+    kept = asked(store, 8, "someone else's")
+    assert store.delete(7)
+    assert store.questions_since(0) == [kept]
+    assert store.verdicts_since(0) == []
+    assert not store.delete(7)
+
+
+def test_replies_per_day_add_up(tmp_path: Path) -> None:
+    store = Store.open(tmp_path)
+    store.add_replies([("2026-11-29", "faq", 3), ("2026-11-29", "fallback", 1)])
+    store.add_replies([("2026-11-29", "faq", 2), ("2026-11-30", "faq", 1)])
+    assert store.replies_per_day("2026-11-29") == [
+        ("2026-11-29", "fallback", 1),
+        ("2026-11-29", "faq", 5),
+        ("2026-11-30", "faq", 1),
+    ]
