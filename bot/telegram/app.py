@@ -45,6 +45,7 @@ from bot.telegram.handlers import (
     techniques,
 )
 from bot.telegram.logs import configure_logging, quiet_library_logs, redacted_token
+from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
 from bot.telegram.routing import stale_button_handler
@@ -165,7 +166,7 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES_KEY] = Services(
-        engine=engine, store=store, settings=settings, codec=codec
+        engine=engine, store=store, settings=settings, codec=codec, metrics=Metrics()
     )
     for feature in FEATURES:
         feature.register(application)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.callbacks import CallbackCodec
+from bot.telegram.metrics import Metrics
 
 SERVICES_KEY = "services"
 
@@ -24,6 +25,7 @@ class Services:
     store: Store
     settings: Settings
     codec: CallbackCodec
+    metrics: Metrics
 
 
 def services(
