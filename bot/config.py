@@ -20,6 +20,8 @@ class Settings:
     # Every interface by default: a platform's HTTPS proxy forwards to PORT from outside.
     webhook_listen: str = "0.0.0.0"
     port: int = 8443
+    # FOOTBOT_KEEP_QUESTIONS=0 keeps no question texts for the review (bot/unanswered.py).
+    keep_questions: bool = True
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -34,4 +36,5 @@ class Settings:
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or cls.webhook_listen,
             port=int(port) if port.isdigit() else cls.port,
+            keep_questions=env.get("FOOTBOT_KEEP_QUESTIONS", "").strip() != "0",
         )

@@ -107,7 +107,8 @@ async def test_a_question_gets_the_engine_answer_and_up_to_three_related_buttons
     expected = chat.engine.answer(question)
     (reply,) = await chat.say(question)
     assert reply["text"] == expected.text
-    assert button_labels(reply) == [s.label for s in expected.related[:3]]
+    thumbs = [chat.engine.text("feedback_helpful"), chat.engine.text("feedback_unhelpful")]
+    assert button_labels(reply) == [s.label for s in expected.related[:3]] + thumbs
 
 
 async def test_a_related_button_answers_that_question(chat: Chat) -> None:

@@ -135,6 +135,21 @@ class TurnOff(Payload):
     knowledge_bound = False
 
 
+@dataclass(frozen=True)
+class Feedback(Payload):
+    """👍 (helpful=1) or 👎 (helpful=0) on an answer; the entry is recorded whatever the
+    knowledge says today, so an old answer's buttons still count."""
+
+    prefix = "fb"
+    knowledge_bound = False
+    entry_id: str
+    helpful: int
+
+    def __post_init__(self) -> None:
+        if self.helpful not in (0, 1):
+            raise ValueError(f"feedback is 0 or 1, not {self.helpful}")
+
+
 ACTIONS: tuple[type[Payload], ...] = (
     Answer,
     Walk,
@@ -147,4 +162,5 @@ ACTIONS: tuple[type[Payload], ...] = (
     TypeZone,
     Snooze,
     TurnOff,
+    Feedback,
 )

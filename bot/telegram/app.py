@@ -35,6 +35,7 @@ from bot.telegram.callbacks import CallbackCodec
 from bot.telegram.delivery import ReminderDelivery, reminder_message, schedule_ticks
 from bot.telegram.handlers import (
     benefits,
+    feedback,
     help,
     inline,
     media,
@@ -48,6 +49,7 @@ from bot.telegram.logs import configure_logging, quiet_library_logs, redacted_to
 from bot.telegram.metrics import Metrics
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
+from bot.telegram.review_log import ReviewLog, schedule_review_upkeep
 from bot.telegram.routing import stale_button_handler
 from bot.telegram.services import SERVICES_KEY, Services, services
 from bot.telegram.updates import TolerantBot
@@ -67,6 +69,7 @@ FEATURES: tuple[ModuleType, ...] = (
     safety,
     benefits,
     reminders,
+    feedback,
     inline,
     media,
     questions,
@@ -153,9 +156,11 @@ def build_application(
     )
     if delivery is None:
         delivery = ReminderDelivery(store, partial(reminder_message, engine, codec))
+    review_log = ReviewLog(store, keep_questions=settings.keep_questions)
 
     async def stop_background_work(application: Application) -> None:
         await delivery.stop()
+        review_log.flush()
 
     application: Application = (
         ApplicationBuilder()
@@ -166,7 +171,12 @@ def build_application(
         .build()
     )
     application.bot_data[SERVICES_KEY] = Services(
-        engine=engine, store=store, settings=settings, codec=codec, metrics=Metrics()
+        engine=engine,
+        store=store,
+        settings=settings,
+        codec=codec,
+        metrics=Metrics(),
+        review_log=review_log,
     )
     for feature in FEATURES:
         feature.register(application)
@@ -175,6 +185,7 @@ def build_application(
     application.add_error_handler(errors.on_error)
     assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
     schedule_ticks(application.job_queue, delivery)
+    schedule_review_upkeep(application.job_queue, review_log)
     return application
 
 

@@ -15,6 +15,7 @@ from bot.engine import Engine
 from bot.storage import Store
 from bot.telegram.callbacks import CallbackCodec
 from bot.telegram.metrics import Metrics
+from bot.telegram.review_log import ReviewLog
 
 SERVICES_KEY = "services"
 
@@ -26,6 +27,7 @@ class Services:
     settings: Settings
     codec: CallbackCodec
     metrics: Metrics
+    review_log: ReviewLog
 
 
 def services(

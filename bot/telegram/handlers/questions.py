@@ -6,15 +6,22 @@ me thumb walking" behaves like choosing it from /techniques.
 
 Edited messages are answered as new questions: a person who fixes a typo wants the answer to
 the corrected question, and the earlier answer stays above it for reference.
+
+An answer from the knowledge carries a 👍 / 👎 row under its follow-ups (handlers/feedback.py
+handles the press). After a 👎 the person's next message is what they were looking for: it is
+kept for the review and thanked, not answered, unless it describes an emergency.
 """
 
-from telegram import Update
+import time
+
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.engine import Kind, Reply
-from bot.telegram.actions import Answer
+from bot.telegram.actions import Answer, Feedback
 from bot.telegram.audience import ADDRESSED, without_mention
 from bot.telegram.buttons import keyboard
+from bot.telegram.follow_up import take_miss
 from bot.telegram.handlers.techniques import show_step
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
@@ -22,6 +29,7 @@ from bot.telegram.services import services
 
 MAX_FOLLOW_UPS = 3
 WALKTHROUGH_KINDS = frozenset({Kind.TECHNIQUE, Kind.ROUTINE})
+RATED_KINDS = frozenset({Kind.FAQ, Kind.SAFETY})
 
 
 async def present(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
@@ -29,17 +37,39 @@ async def present(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply
     if reply.kind in WALKTHROUGH_KINDS and reply.entry_id is not None:
         await show_step(context, chat_id, reply.entry_id, 0)
         return
+    found = services(context)
     offers = reply.suggestions if reply.kind is Kind.FALLBACK else reply.related
-    codec = services(context).codec
-    buttons = [codec.button(offer.label, Answer(offer.entry_id)) for offer in offers]
-    buttons = buttons[:MAX_FOLLOW_UPS]
-    await send_text(context.bot, chat_id, reply.text, keyboard(buttons) if buttons else None)
+    buttons = [found.codec.button(offer.label, Answer(offer.entry_id)) for offer in offers]
+    markup = keyboard(buttons[:MAX_FOLLOW_UPS])
+    if reply.kind in RATED_KINDS and reply.entry_id is not None:
+        verdicts = [("feedback_helpful", 1), ("feedback_unhelpful", 0)]
+        markup = InlineKeyboardMarkup(
+            [
+                *markup.inline_keyboard,
+                [
+                    found.codec.button(found.engine.text(label), Feedback(reply.entry_id, value))
+                    for label, value in verdicts
+                ],
+            ]
+        )
+    await send_text(context.bot, chat_id, reply.text, markup if markup.inline_keyboard else None)
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
-    reply = services(context).engine.answer(without_mention(message))
+    found = services(context)
+    text = without_mention(message)
+    started = time.perf_counter()
+    reply = found.engine.answer(text)
+    found.metrics.answer_timed(time.perf_counter() - started)
+    missed = take_miss(context)
+    if missed is not None and reply.kind is not Kind.URGENT:
+        found.review_log.followed_up(message.chat_id, text, reply, missed)
+        await send_text(context.bot, message.chat_id, found.engine.text("feedback_thanks"))
+        return
+    found.review_log.replied(message.chat_id, text, reply)
+    found.metrics.reply_sent(reply.kind.value)
     await present(context, message.chat_id, reply)
 
 
