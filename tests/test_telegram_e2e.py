@@ -7,30 +7,27 @@ also started as ``python -m bot run`` and stopped with SIGTERM. Every wait is bo
 
 import asyncio
 import logging
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram import Update
 from telegram.ext import Application
 
 from bot.config import Settings
 from bot.engine import Engine
 from bot.storage import Store
-from bot.telegram.app import EXIT_CONFIG, build_application, run
+from bot.telegram.app import EXIT_CONFIG, run
+from tests.support.bot_process import start_bot_process
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 from tests.support.keyboards import callback_data
+from tests.support.polling import polling_application
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
 SECRET = TOKEN.split(":")[1]
 CHAT = 4242
 WAIT = 20.0  # seconds; generous, only reached when something is broken
-REPO = Path(__file__).resolve().parent.parent
 
 JSONDict = dict[str, Any]
 
@@ -45,21 +42,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 async def polling_bot(
     api: FakeBotApi, engine: Engine, tmp_path: Path
 ) -> AsyncIterator[Application]:
-    settings = Settings(token=TOKEN, api_url=f"http://127.0.0.1:{api.port}", data_dir=tmp_path)
-    store = Store(tmp_path / "footbot.sqlite")
-    application = build_application(settings, engine, store)
-    async with application:
-        assert application.post_init is not None
-        assert application.updater is not None
-        await application.post_init(application)
-        await application.updater.start_polling(
-            timeout=timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await application.start()
+    async with polling_application(api, engine, tmp_path, TOKEN) as application:
         yield application
-        await application.updater.stop()
-        await application.stop()
-    store.close()
 
 
 async def exchange(api: FakeBotApi, push: Callable[[], object], method: str) -> ApiCall:
@@ -159,23 +143,7 @@ async def test_a_technique_walkthrough_over_http_is_one_photo_whose_caption_chan
 
 # ----------------------------------------------------------------------------- the process
 async def run_bot_process(api: FakeBotApi, tmp_path: Path) -> asyncio.subprocess.Process:
-    environment = {
-        **os.environ,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": f"http://127.0.0.1:{api.port}",
-        "FOOTBOT_DATA": str(tmp_path / "data"),
-        "WEBHOOK_URL": "",
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=REPO,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_bot_process(api, tmp_path / "data", TOKEN)
 
 
 async def test_the_bot_process_answers_and_stops_cleanly_on_sigterm(

@@ -26,12 +26,13 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.reminders.plan import set_reminder
 from bot.storage import Store
-from bot.telegram.app import EXIT_CONFIG, build_application
+from bot.telegram.app import EXIT_CONFIG
 from bot.telegram.services import services
 from tests.support.bot_process import start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import callback_data
 from tests.support.offline_request import offline_application
+from tests.support.polling import polling_application
 
 TOKEN = "987654321:AAReliabilityTokenForTests_0123456789"
 CHAT = 5150
@@ -54,19 +55,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 async def polling_bot(
     api: FakeBotApi, engine: Engine, tmp_path: Path
 ) -> AsyncIterator[Application]:
-    settings = Settings(token=TOKEN, api_url=f"http://127.0.0.1:{api.port}", data_dir=tmp_path)
-    store = Store.open(tmp_path)
-    application = build_application(settings, engine, store)
-    async with application:
-        assert application.updater is not None
-        await application.updater.start_polling(
-            timeout=timedelta(seconds=1), allowed_updates=Update.ALL_TYPES
-        )
-        await application.start()
+    async with polling_application(api, engine, tmp_path, TOKEN) as application:
         yield application
-        await application.updater.stop()
-        await application.stop()
-    store.close()
 
 
 async def replies_to(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
