@@ -1,33 +1,228 @@
 """Safety first: urgent symptoms, contraindications and the medical disclaimer."""
 
+import json
+from dataclasses import replace
+
 import pytest
 
-from bot.engine import Engine, Kind
+from bot.cli import main
+from bot.engine import Engine, Kind, Reply
+from bot.engine.knowledge import read_knowledge
+from bot.engine.triage import Level, Triage
+
+FLAGS = (
+    "clot",
+    "chest",
+    "stroke",
+    "diabetic-foot",
+    "infection",
+    "fracture",
+    "ischaemia",
+    "bleeding",
+    "pre-eclampsia",
+    "allergy",
+    "self-harm",
+)
+
+
+def _assert_urgent(engine: Engine, reply: Reply, flag: str) -> None:
+    assert reply.kind is Kind.URGENT, reply.entry_id
+    assert reply.entry_id == f"urgent-{flag}"
+    assert reply.disclaimer
+    assert reply.text.endswith(engine.text("urgent_disclaimer"))
+    assert not any(step in reply.text for t in engine.techniques() for step in t.steps)
+
+
+# The red flags of issue 10, each as its last column says.
+ISSUE_RED_FLAGS = [
+    (
+        "after my 12h flight one leg is fatter than the other and it aches behind the knee, "
+        "should i massage it",
+        "clot",
+    ),
+    ("my calff is swolen and red after the flite, which technique", "clot"),
+    (
+        "type 2, theres a blister on my heel leaking yellow stuff and it smells",
+        "diabetic-foot",
+    ),
+    (
+        "my dad has sugar and there's a hole in the ball of his foot, should I rub cream "
+        "around it",
+        "diabetic-foot",
+    ),
+    ("dropped a heavy pan on my foot, heard a crack, its all bruised now", "fracture"),
+    ("je suis tombée, mon pied est très gonflé et je ne peux plus marcher", "fracture"),
+    ("my foot is cold and pale and really hurts, cant feel my toes", "ischaemia"),
+    (
+        "I'm 8 months pregnant, bad headache, blurry vision and my face and hands swelled up "
+        "suddenly. Can a foot massage help the swelling?",
+        "pre-eclampsia",
+    ),
+    ("ive got a deep cut on my heel that wont stop bleeding", "bleeding"),
+    ("I feel so low I want to end it all, would a foot rub help", "self-harm"),
+]
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "I broke my toe 2 years ago when I fell off my bike, fully healed now, can I do toe "
+            "pulls?",
+            None,
+        ),
+        ("how much pressure on the right calf? it's a bit tender after running", None),
+        (
+            "I'm diabetic and my feet are a bit numb, which oil is best for dry skin?",
+            "safety-diabetes",
+        ),
+    ],
+)
+def test_the_issue_look_alikes_get_an_answer(
+    engine: Engine, message: str, entry_id: str | None
+) -> None:
+    reply = engine.answer(message)
+    assert reply.kind in {Kind.FAQ, Kind.TECHNIQUE, Kind.ROUTINE, Kind.SAFETY}, reply.entry_id
+    if entry_id is not None:
+        assert reply.entry_id == entry_id
+
+
+@pytest.mark.parametrize(
+    ("message", "flag"),
+    [
+        *ISSUE_RED_FLAGS,
+        ("Red, warm, painful swelling in one calf.", "clot"),
+        ("ma jambe gauche est gonflée et chaude depuis mon opération", "clot"),
+        ("I have chest pain and trouble breathing.", "chest"),
+        ("j'ai une douleur dans la poitrine et je suis essoufflé", "chest"),
+        ("my husband's speech is slurred and his right arm is weak", "stroke"),
+        ("I suddenly feel numbness and weakness in my leg.", "stroke"),
+        ("I have diabetes and an ulcer on my foot.", "diabetic-foot"),
+        ("The wound on my foot is infected and I have a fever.", "infection"),
+        ("Redness is spreading from a cut on my toe.", "infection"),
+        ("I fell and I think my foot is broken.", "fracture"),
+        ("my toes are blue and cold and numb and it hurts so much", "ischaemia"),
+        ("mon pied saigne beaucoup et ça ne s'arrête pas", "bleeding"),
+        ("32 weeks pregnant, sudden swelling of face and terrible headache", "pre-eclampsia"),
+        ("I put some tea tree oil on my feet and now my throat feels tight", "allergy"),
+        ("je pense au suicide tous les soirs", "self-harm"),
+        # Someone else's symptoms count.
+        ("my dad's face is drooping on one side", "stroke"),
+        ("my wife's calf is swollen and hot since her operation", "clot"),
+        ("my son fell off his bike, his ankle is bent and he can't stand", "fracture"),
+    ],
+)
+def test_urgent_symptoms_get_their_category_reply_and_never_steps(
+    engine: Engine, message: str, flag: str
+) -> None:
+    _assert_urgent(engine, engine.answer(message), flag)
 
 
 @pytest.mark.parametrize(
     "message",
     [
-        "Red, warm, painful swelling in one calf.",
-        "my left leg is suddenly swollen and hot",
-        "I have chest pain and trouble breathing.",
-        "j'ai une douleur dans la poitrine et je suis essoufflé",
-        "I suddenly feel numbness and weakness in my leg.",
-        "The wound on my foot is infected and I have a fever.",
-        "Redness is spreading from a cut on my toe.",
-        "I fell and I think my foot is broken.",
-        "I have diabetes and an ulcer on my foot.",
-        "can you show me thumb walking, my calf is red swollen and warm on one side",
+        "no swelling, not red, not hot, just tired calves after a long walk",
+        "I have no chest pain and no trouble breathing, I just want to relax",
+        "pas de gonflement, pas de rougeur, juste les pieds fatigués",
+        "I had a blood clot in my leg ten years ago, all clear since, can I have foot massages?",
+        "I sprained my ankle last year and couldn't walk for a week, it's fully healed now",
+        "can you massage someone with a history of clots?",
+        "what are the warning signs of a blood clot in the leg?",
+        "what should I do if someone near me has a stroke?",
+        "I'm blending a few oils for a massage, which smell is most relaxing?",
+        "my feet are killing me after work",
+        "this exam is going to be the death of me, can foot massage help with stress?",
     ],
 )
-def test_urgent_symptoms_get_seek_medical_care_and_never_steps(
+def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_alarm(
     engine: Engine, message: str
 ) -> None:
-    reply = engine.answer(message)
-    assert reply.kind is Kind.URGENT
-    assert reply.disclaimer
+    assert engine.answer(message).kind is not Kind.URGENT
+
+
+def test_a_general_question_about_clots_gets_the_safety_answer(engine: Engine) -> None:
+    reply = engine.answer("can you massage someone with a history of clots?")
+    assert reply.kind is Kind.SAFETY
+
+
+def test_a_symptom_at_the_end_of_a_long_story_is_not_missed(engine: Engine) -> None:
+    story = "I have been on my feet all week at work and they ache. " * 75
+    message = story + "Now I have chest pain and I can't breathe."
+    assert len(message) > 4000
+    _assert_urgent(engine, engine.answer(message), "chest")
+
+
+def test_a_symptom_split_over_two_sentences_is_read_together(engine: Engine) -> None:
+    reply = engine.answer("Is it ok to rub my leg? It has been swollen and hot since Sunday.")
+    _assert_urgent(engine, reply, "clot")
+
+
+def test_ask_json_names_the_category_as_the_id(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "--json", "my left calf is swollen, red and hot"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["kind"] == "urgent"
+    assert payload["id"] == "urgent-clot"
+
+
+def test_every_flag_has_a_reply_that_says_what_to_do_now(engine: Engine) -> None:
+    triage = Triage(engine.knowledge.triage)
+    assert tuple(sorted(f.id for f in triage.red_flags)) == tuple(sorted(FLAGS))
+    assert {f.level for f in triage.red_flags} == set(Level)
+    for flag in triage.red_flags:
+        text = engine.knowledge.texts[f"urgent-{flag.id}"]
+        assert "{action}" in text, flag.id
+        if flag.id == "self-harm":
+            assert "massag" not in text.lower()
+        else:
+            assert "🚫 Don't" in text, flag.id
+
+
+def test_the_two_urgency_levels_say_call_now_or_see_a_doctor_today(engine: Engine) -> None:
+    chest = engine.answer("crushing chest pain")
+    infection = engine.answer("my toe is full of pus and really sore")
+    assert "Call emergency services now" in chest.text
+    assert "See a doctor today" in infection.text
+
+
+def test_the_urgent_disclaimer_fits_an_emergency_and_appears_once(engine: Engine) -> None:
+    disclaimer = engine.text("urgent_disclaimer")
+    assert "before you start" not in disclaimer
+    reply = engine.answer("my foot is bleeding heavily and it won't stop")
+    assert reply.text.count(disclaimer) == 1
+    assert engine.text("disclaimer") not in reply.text
+
+
+def test_the_self_harm_reply_is_a_crisis_reply_without_massage(engine: Engine) -> None:
+    reply = engine.answer("I don't want to be alive anymore")
+    assert reply.entry_id == "urgent-self-harm"
+    assert "massag" not in reply.text.lower()
+    assert "116 123" in reply.text
+    assert "112" in reply.text
+
+
+def test_a_red_flag_without_its_own_reply_gets_the_general_urgent_text(engine: Engine) -> None:
+    new_flag = {"id": "new-flag", "level": "today", "when": [["chest+pain"]]}
+    rules = {**engine.knowledge.triage, "red_flags": [new_flag]}
+    reply = Engine(replace(engine.knowledge, triage=rules)).answer("my chest hurts")
+    assert reply.entry_id == "urgent-new-flag"
     assert reply.text.startswith(engine.text("urgent"))
-    assert not any(step in reply.text for t in engine.techniques() for step in t.steps)
+
+
+@pytest.mark.parametrize(
+    ("rules", "problem"),
+    [
+        ({"red_flags": [{"id": "x", "level": "soon", "when": [["chest"]]}]}, "`level`"),
+        ({"red_flags": [{"id": "x", "level": "today", "when": [["nowhere"]]}]}, "unknown"),
+        ({"concepts": {"chest": [False]}}, "is not text"),
+        ({"concepts": {"chest": ["a||b"]}}, "empty alternative"),
+        ({"concepts": {"chest": ["c-section"]}}, "not one word"),
+    ],
+)
+def test_footbot_check_names_a_bad_triage_rule(
+    engine: Engine, rules: dict[str, object], problem: str
+) -> None:
+    merged = {**engine.knowledge.triage, **rules}
+    assert any(problem in p.message for p in Triage(merged).problems)
 
 
 @pytest.mark.parametrize(
@@ -73,8 +268,6 @@ def test_the_disclaimer_appears_exactly_once(engine: Engine) -> None:
     assert reply.text.count(engine.text("disclaimer")) == 1
 
 
-def test_urgent_symptoms_at_the_end_of_a_long_message_are_not_missed(engine: Engine) -> None:
-    story = "I have been on my feet all week at work and they ache. " * 75
-    message = story + "Now I have chest pain and I can't breathe."
-    assert len(message) > 4000
-    assert engine.answer(message).kind is Kind.URGENT
+def test_the_bundled_triage_rules_have_no_problem(engine: Engine) -> None:
+    knowledge = read_knowledge(engine.knowledge.root)
+    assert Triage(knowledge.triage).problems == []

@@ -17,8 +17,7 @@ from bot.engine.knowledge import Entry, Knowledge
 from bot.engine.language import HELP, THANKS, Analysis, Analyzer
 from bot.engine.matcher import Match, Matcher
 from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
-from bot.engine.text import MAX_TRIAGE_CHARS, normalize
-from bot.engine.triage import Triage
+from bot.engine.triage import RedFlag, Triage
 
 # Below this score a match is not trusted and the fallback is sent instead.
 CONFIDENCE_THRESHOLD = 0.4
@@ -52,13 +51,12 @@ class Engine:
     # -- free text ----------------------------------------------------------------------------
 
     def answer(self, message: str) -> Reply:
-        # Folded once: triage reads all of it, matching only its opening.
-        folded = normalize(message, MAX_TRIAGE_CHARS)
-        analysis = self._analyzer.analyse_normalized(folded)
+        analysis = self._analyzer.analyse(message)
         if not analysis.normalized:
             return self._fallback(())
-        if self._triage.red_flag(folded) is not None:
-            return self._finish(Kind.URGENT, self.text("urgent"), health=True)
+        flag = self._triage.red_flag(message)
+        if flag is not None:
+            return self._urgent(flag)
         if analysis.only_social:
             return self._social(analysis)
         if analysis.off_topic and not analysis.mentions_feet:
@@ -183,6 +181,21 @@ class Engine:
         if entry.caution:
             footer.append(self.text("technique_caution", caution=entry.caution))
         return footer
+
+    def _urgent(self, flag: RedFlag) -> Reply:
+        """The flag's own reply with the action of its level, under the emergency disclaimer.
+
+        A flag added to triage.yaml before its reply is written still gets the general one."""
+        reply_id = f"urgent-{flag.id}"
+        key = reply_id if reply_id in self.knowledge.texts else "urgent"
+        body = self.text(key, action=self.text(f"urgent_action_{flag.level}"))
+        return finish_reply(
+            Kind.URGENT,
+            body,
+            health=True,
+            disclaimer_text=self.text("urgent_disclaimer"),
+            entry_id=reply_id,
+        )
 
     def _social(self, analysis: Analysis) -> Reply:
         key = (

@@ -1,27 +1,86 @@
 """Safety routing that runs before any matching: urgent symptoms first, then contraindications.
 
-Rules live in knowledge/triage.yaml so a clinician can review and extend them without Python.
+A red flag is recognised from concepts, not from sentences: a body part, a sign ("swollen",
+"cold and pale"), a context ("pregnant", "diabetic", "after a fall") and how sudden or severe it
+is, in English or French, with typos. Each flag lists the combinations of concepts that raise it;
+``a+b`` means both in the same sentence, so "my calf is fine. my face is swollen" is not a
+swollen calf. Flags are tried in the order written, so the more specific or more dangerous
+reading wins (an allergy to the oil before chest symptoms, diabetes before a plain infection).
+
+Everything lives in knowledge/triage.yaml so a clinician can review and extend it without Python.
 """
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
+from bot.engine.lexicon import Lexicon, Phrase, PhraseError, compile_phrase
+from bot.engine.negation import CUES, asserted
 from bot.engine.problems import Problem
-from bot.engine.text import normalize
+from bot.engine.text import MAX_TRIAGE_CHARS, normalize
+from bot.engine.typos import Typos
 
 TRIAGE_FILE = "knowledge/triage.yaml"
+# Typos are corrected towards the words of one-word phrases ("swollen"), and towards the longer
+# words of longer phrases ("breathe" in "can't breathe"), never towards "the" or "my".
+LONG_WORD = 6
+
+# Sentences end at . ! or a line break (not at the dot of "38.5"); clauses also end at question
+# marks ("Can I rub my leg? It's swollen": "it" is the leg), commas, brackets, dashes and at words
+# that turn the story ("but", "now"). Breaks become marker words
+# so the whole message is folded by one ``normalize`` call.
+_SENTENCE_MARK = "qqsentenceqq"
+_CLAUSE_MARK = "qqclauseqq"
+_SENTENCE_BREAK = re.compile(r"(?<!\d)\.|\.(?!\d)|[!\n\u2026]+")
+_CLAUSE_BREAK = re.compile(r"[?,;:()\[\]\"\u201c\u201d]|\s[-\u2013\u2014]+\s")
+_CLAUSE_WORDS = frozenset(
+    {"but", "though", "although", "however", "except", "whereas", "now", "then"}
+    | {"mais", "sauf", "maintenant", "cependant", "pourtant", "puis"}
+)
+
+
+class Level(StrEnum):
+    """How soon a person with this red flag needs care."""
+
+    EMERGENCY = "emergency"  # call emergency services now
+    TODAY = "today"  # see a doctor today
 
 
 @dataclass(frozen=True)
 class RedFlag:
-    """Urgent when every pattern matches somewhere in the normalised message."""
+    """A red-flag category, raised when all concepts of any one of its combinations are found."""
 
     id: str
-    patterns: tuple[re.Pattern[str], ...]
+    level: Level
+    combinations: tuple[tuple[tuple[str, ...], ...], ...]
 
-    def matches(self, normalized: str) -> bool:
-        return all(pattern.search(normalized) for pattern in self.patterns)
+    def raised_by(self, found: dict[str, set[int]]) -> bool:
+        return any(all(_together(found, group) for group in c) for c in self.combinations)
+
+
+def _together(found: dict[str, set[int]], concepts: tuple[str, ...]) -> bool:
+    """True when every concept is found, all in one sentence if there are several."""
+    if not all(concept in found for concept in concepts):
+        return False
+    return bool(set.intersection(*(found[concept] for concept in concepts)))
+
+
+def sentences(message: str) -> list[list[list[str]]]:
+    """The message as sentences of clauses of normalised words (the first 5,000 characters)."""
+    marked = _SENTENCE_BREAK.sub(f" {_SENTENCE_MARK} ", message[:MAX_TRIAGE_CHARS])
+    marked = _CLAUSE_BREAK.sub(f" {_CLAUSE_MARK} ", marked)
+    result: list[list[list[str]]] = [[[]]]
+    for word in normalize(marked, 2 * MAX_TRIAGE_CHARS).split():
+        if word == _SENTENCE_MARK:
+            result.append([[]])
+        elif word == _CLAUSE_MARK:
+            result[-1].append([])
+        elif word in _CLAUSE_WORDS:
+            result[-1].append([word])
+        else:
+            result[-1][-1].append(word)
+    return [clauses for s in result if (clauses := [c for c in s if c])]
 
 
 class Triage:
@@ -29,34 +88,116 @@ class Triage:
 
     def __init__(self, rules: dict[str, Any]) -> None:
         self.problems: list[Problem] = []
-        self.red_flags = tuple(self._red_flags(rules.get("red_flags") or []))
+        cues = self._phrases(rules.get("cues"), CUES)
+        concepts = self._phrases(rules.get("concepts"))
+        targets = {
+            word
+            for phrase in concepts
+            for slot in phrase.slots
+            for word in slot.words
+            if len(phrase.slots) == 1 or len(word) >= LONG_WORD
+        }
+        known = {w for p in cues + concepts for s in p.slots for w in s.words}
+        prefixes = {x for p in cues + concepts for s in p.slots for x in s.prefixes}
+        real_words = {normalize(str(w)) for w in rules.get("real_words") or []}
+        self.typos = Typos(targets, real_words | known, prefixes)
+        self._lexicon = Lexicon(cues + concepts)
+        names = {p.concept for p in concepts}
+        self.red_flags = tuple(self._red_flags(rules.get("red_flags") or [], names))
         terms = sorted({n for t in rules.get("safety_terms") or [] if (n := normalize(t))})
         alternatives = "|".join(re.escape(t) for t in terms) or r"(?!)"
         self._safety_terms = re.compile(rf"\b(?:{alternatives})\b")
         overview = rules.get("safety_overview")
         self.safety_overview: str | None = overview if isinstance(overview, str) else None
 
-    def _red_flags(self, raw_rules: list[Any]) -> list[RedFlag]:
+    def _problem(self, item: str | None, message: str) -> None:
+        self.problems.append(Problem(TRIAGE_FILE, 0, item, message))
+
+    def _phrases(self, raw: Any, required: tuple[str, ...] = ()) -> list[Phrase]:
+        if not isinstance(raw, dict):
+            self._problem(None, "`cues` and `concepts` must map names to lists of phrases")
+            return []
+        for name in required:
+            if name not in raw:
+                self._problem(name, "missing cue list")
+        phrases = []
+        for concept, texts in raw.items():
+            if not isinstance(texts, list):
+                self._problem(str(concept), "must be a list of phrases")
+                continue
+            for text in texts:
+                if not isinstance(text, str):
+                    self._problem(str(concept), f"{text!r} is not text (quote it: '{text}')")
+                    continue
+                try:
+                    phrases += compile_phrase(str(concept), normalize_phrase(text))
+                except PhraseError as error:
+                    self._problem(str(concept), f"bad phrase {text!r}: {error}")
+        return phrases
+
+    def _red_flags(self, raw_rules: list[Any], concepts: set[str]) -> list[RedFlag]:
         flags = []
         for raw in raw_rules:
             rule_id = raw.get("id") if isinstance(raw, dict) else None
-            patterns = raw.get("all") if isinstance(raw, dict) else None
-            if not isinstance(rule_id, str) or not isinstance(patterns, list) or not patterns:
-                self.problems.append(
-                    Problem(TRIAGE_FILE, 0, None, "each red flag needs an `id` and an `all` list")
-                )
+            when = raw.get("when") if isinstance(raw, dict) else None
+            level = raw.get("level") if isinstance(raw, dict) else None
+            if not isinstance(rule_id, str) or not isinstance(when, list) or not when:
+                self._problem(None, "each red flag needs an `id`, a `level` and a `when` list")
                 continue
-            try:
-                compiled = tuple(re.compile(str(p)) for p in patterns)
-            except re.error as error:
-                self.problems.append(Problem(TRIAGE_FILE, 0, rule_id, f"bad pattern: {error}"))
+            if level not in {lv.value for lv in Level}:
+                self._problem(rule_id, "`level` must be `emergency` or `today`")
                 continue
-            flags.append(RedFlag(rule_id, compiled))
+            combinations = []
+            for combination in when:
+                if not isinstance(combination, list) or not combination:
+                    self._problem(rule_id, "each `when` item is a list of concepts")
+                    continue
+                groups = tuple(tuple(str(item).split("+")) for item in combination)
+                unknown = sorted({c for g in groups for c in g} - concepts)
+                if unknown:
+                    self._problem(rule_id, f"unknown concepts: {', '.join(unknown)}")
+                    continue
+                combinations.append(groups)
+            flags.append(RedFlag(rule_id, Level(level), tuple(combinations)))
         return flags
 
-    def red_flag(self, normalized: str) -> RedFlag | None:
+    def found(self, message: str) -> dict[str, set[int]]:
+        """Each concept the message asserts, with the sentences it is asserted in."""
+        found: dict[str, set[int]] = {}
+        correct = self.typos.correct
+        for number, sentence in enumerate(sentences(message)):
+            for clause in sentence:
+                words = [correct(word) for word in clause]
+                for mention in asserted(self._lexicon.find(words)):
+                    found.setdefault(mention.concept, set()).add(number)
+        return found
+
+    def red_flag(self, message: str) -> RedFlag | None:
         """The first red flag the message raises, if any."""
-        return next((flag for flag in self.red_flags if flag.matches(normalized)), None)
+        found = self.found(message)
+        return next((flag for flag in self.red_flags if flag.raised_by(found)), None)
 
     def mentions_contraindication(self, normalized: str) -> bool:
         return self._safety_terms.search(normalized) is not None
+
+
+def normalize_phrase(text: str) -> str:
+    """Fold a phrase like a message, keeping its syntax characters (| * ? # -)."""
+    return " ".join(_fold_slot(slot) for slot in text.split())
+
+
+def _fold_slot(slot: str) -> str:
+    if slot.startswith("#"):
+        return slot
+    optional = "?" if slot.endswith("?") else ""
+    alternatives = slot.removesuffix("?").split("|")
+    folded = []
+    for alternative in alternatives:
+        star = "*" if alternative.endswith("*") else ""
+        word = normalize(alternative.removesuffix("*"))
+        if not word:
+            raise PhraseError(f"empty alternative in {slot!r}")
+        if " " in word:
+            raise PhraseError(f"{alternative!r} is not one word once folded (write words apart)")
+        folded.append(word + star)
+    return "|".join(folded) + optional

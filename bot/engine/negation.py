@@ -1,0 +1,52 @@
+"""Which symptom mentions describe something happening now, NegEx-style.
+
+People mention symptoms they do not have ("no swelling, not red"), had long ago ("broke it two
+years ago, fully healed") or ask about in general ("what are the signs of a clot?"). Such
+mentions must not raise an alarm, while "my dad's calf is swollen" must. Cues come from
+knowledge/triage.yaml; their reach is deliberately short so a cue never silences a symptom
+described in another clause:
+
+- a negation silences the mentions that start within a few words after it, up to a word that
+  starts a new thought ("I never felt it and it's oozing": the oozing is not negated);
+- a past or healed cue silences its whole clause, unless the clause also has a present cue
+  ("last year ... and again now");
+- a general-question cue silences the rest of its clause ("signs of a clot in the leg").
+"""
+
+from collections.abc import Sequence
+
+from bot.engine.lexicon import Mention
+
+NEGATION = "negation"
+NEGATION_END = "negation-end"
+PAST = "past"
+PRESENT = "present"
+GENERAL = "general"
+IGNORED = "ignore"
+CUES = (NEGATION, NEGATION_END, PAST, PRESENT, GENERAL, IGNORED)
+# How many words after "no", "not", "pas de"... a negation reaches: "doesn't feel hot or look red".
+NEGATION_REACH = 5
+
+
+def asserted(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions of one clause that describe a present, affirmed symptom or fact."""
+    concepts = {m.concept for m in mentions}
+    if PAST in concepts and PRESENT not in concepts:
+        return []
+    general_from = min((m.start for m in mentions if m.concept == GENERAL), default=None)
+    ends = [m.start for m in mentions if m.concept == NEGATION_END]
+    reaches = [
+        (m.end, min([m.end + NEGATION_REACH, *(e for e in ends if e >= m.end)]))
+        for m in mentions
+        if m.concept == NEGATION
+    ]
+    kept = []
+    for mention in mentions:
+        if mention.concept in CUES:
+            continue
+        if general_from is not None and mention.start >= general_from:
+            continue
+        if any(start <= mention.start < end for start, end in reaches):
+            continue
+        kept.append(mention)
+    return kept

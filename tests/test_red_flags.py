@@ -1,0 +1,105 @@
+"""The red-flag corpus (eval/red-flags): every red flag triaged, in its own category, and no alarm
+raised by the messages that only look alarming.
+
+The rules were tuned on ``tune.yaml``; its figures guard against regressions.
+"""
+
+import gzip
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.engine import Engine, Kind
+from bot.engine.knowledge import read_knowledge
+from bot.engine.triage import Triage
+
+CORPUS = Path(__file__).resolve().parents[1] / "eval" / "red-flags"
+
+
+@dataclass
+class Score:
+    """How one split of the corpus came out."""
+
+    flags: Counter[str] = field(default_factory=Counter)
+    triaged: Counter[str] = field(default_factory=Counter)
+    right: Counter[str] = field(default_factory=Counter)
+    look_alikes: int = 0
+    false_alarms: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def triaged_rate(self) -> float:
+        return sum(self.triaged.values()) / sum(self.flags.values())
+
+    @property
+    def right_rate(self) -> float:
+        return sum(self.right.values()) / sum(self.flags.values())
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return len(self.false_alarms) / self.look_alikes
+
+
+def score(engine: Engine, split: str) -> Score:
+    result = Score()
+    for case in yaml.safe_load((CORPUS / f"{split}.yaml").read_text(encoding="utf-8")):
+        reply = engine.answer(case["q"])
+        urgent = reply.kind is Kind.URGENT
+        if case["expect"] != "urgent":
+            result.look_alikes += 1
+            if urgent:
+                result.false_alarms.append(f"{reply.entry_id}: {case['q']}")
+            continue
+        flag = case["flag"]
+        result.flags[flag] += 1
+        result.triaged[flag] += urgent
+        result.right[flag] += reply.entry_id == f"urgent-{flag}"
+        if reply.entry_id != f"urgent-{flag}":
+            result.misses.append(f"{flag} -> {reply.entry_id or reply.kind.value}: {case['q']}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def tune(engine: Engine) -> Score:
+    return score(engine, "tune")
+
+
+def test_the_corpus_covers_every_category_with_harmless_look_alikes(tune: Score) -> None:
+    assert len(tune.flags) == 11
+    assert sum(tune.flags.values()) >= 250
+    assert tune.look_alikes >= 150
+
+
+def test_tuned_red_flags_are_all_but_never_missed(tune: Score) -> None:
+    assert tune.triaged_rate >= 0.99, tune.misses
+
+
+def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
+    assert tune.right_rate >= 0.99, tune.misses
+    for flag, total in tune.flags.items():
+        assert tune.right[flag] / total >= 0.95, (flag, tune.misses)
+
+
+def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
+    assert tune.false_alarm_rate <= 0.01, tune.false_alarms
+
+
+def _dictionary_words() -> set[str]:
+    words: set[str] = set()
+    for language in ("en", "fr"):
+        path = resources.files("spellchecker") / "resources" / f"{language}.json.gz"
+        with path.open("rb") as raw, gzip.open(raw) as file:
+            words.update(w for w in json.load(file) if w.isascii() and w.isalpha())
+    return words
+
+
+def test_no_real_english_or_french_word_is_read_as_a_symptom_word(knowledge_dir: Path) -> None:
+    """If this fails after a change to triage.yaml, add the words it lists to `real_words`."""
+    triage = Triage(read_knowledge(knowledge_dir).triage)
+    changed = sorted(w for w in _dictionary_words() if triage.typos.correct(w) != w)
+    assert not changed, f"add to real_words in knowledge/triage.yaml: {', '.join(changed)}"
