@@ -12,6 +12,8 @@ Usage::
     footbot bench-telegram       Telegram updates handled per second, and resident memory
     footbot bench-reminders      reminders due in the same minute, delivered at 30 messages/s
     footbot render [--out DIR]   draw the technique pictures (default DIR: knowledge/pictures)
+    footbot review               unanswered questions, disliked answers, replies per day
+                                 (--days N, --json, --yaml for entry skeletons)
 """
 
 import argparse
@@ -19,16 +21,20 @@ import importlib
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
 from bot import console, evaluation
 from bot.config import Settings
-from bot.engine import Engine, Kind, KnowledgeError, Reply
+from bot.engine import Engine, Kind, Knowledge, KnowledgeError, Reply
 from bot.engine.lint import check_knowledge
 from bot.pictures.files import picture_path, pictures_folder
 from bot.pictures.lint import check_pictures
 from bot.pictures.spec import PicturesError
+from bot.review.render import as_json, as_text, as_yaml
+from bot.review.report import Window, read_report
+from bot.storage import StorageError, Store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -171,6 +177,25 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    knowledge = Knowledge.load(args.knowledge)
+    try:
+        store = Store.read_only(Settings.from_env().data_dir)
+    except StorageError as error:
+        return _fail(str(error))
+    try:
+        report = read_report(store, knowledge, Window.ending(datetime.now(UTC).date(), args.days))
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
+    elif args.yaml:
+        print(as_yaml(report, {entry.id for entry in knowledge.entries}), end="")
+    else:
+        print(as_text(report))
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if settings.token is None:
@@ -234,6 +259,15 @@ def build_parser() -> argparse.ArgumentParser:
     render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
     render.add_argument(
         "--out", type=Path, help="folder for the PNGs (default: the knowledge folder's pictures/)"
+    )
+    review = command("review", cmd_review, "what people asked that the bot could not answer")
+    review.add_argument(
+        "--days", type=positive_int, default=7, help="days to cover, today included"
+    )
+    review_format = review.add_mutually_exclusive_group()
+    review_format.add_argument("--json", action="store_true", help="the report as one JSON object")
+    review_format.add_argument(
+        "--yaml", action="store_true", help="an entry skeleton per group, for knowledge/faq/"
     )
     return parser
 

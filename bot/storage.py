@@ -179,6 +179,34 @@ class Store:
         store._secret = _install_secret(data_dir)
         return store
 
+    @classmethod
+    def read_only(cls, data_dir: Path) -> Store:
+        """Open the bot's database for reading only, without the folder lock, so a report
+        (``footbot review``) can run beside the bot; it neither creates nor migrates the file."""
+        path = data_dir / DATABASE_NAME
+        try:
+            if not path.is_file():
+                raise StorageError(
+                    f"no database in {data_dir}: the bot has not run there (check FOOTBOT_DATA)"
+                )
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        except (OSError, sqlite3.Error) as error:
+            raise StorageError(f"cannot read the database in {data_dir}: {error}") from error
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            version = int(db.execute("SELECT version FROM schema_version").fetchone()[0])
+        except sqlite3.Error as error:
+            db.close()
+            raise StorageError(f"cannot read the database in {data_dir}: {error}") from error
+        if version < len(MIGRATIONS):
+            db.close()
+            raise StorageError(
+                f"the database in {data_dir} is older than this footbot: start the bot once"
+            )
+        store = cls.__new__(cls)
+        store.path, store._db, store._folder_lock, store._secret = path, db, None, b""
+        return store
+
     def close(self) -> None:
         self._db.close()
         if self._folder_lock is not None:
