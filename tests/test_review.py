@@ -14,7 +14,6 @@ import yaml
 from bot import storage
 from bot.cli import main
 from bot.engine import Engine
-from bot.engine.language import analyzer_for
 from bot.review.grouping import group_similar
 from bot.review.render import as_json, as_text, as_yaml
 from bot.review.report import Report, Window, build_report, topic_words
@@ -56,11 +55,11 @@ def test_a_one_word_message_does_not_chain_unrelated_questions_into_one_group() 
     assert sorted(map(len, groups)) == [1, 2]
 
 
-def test_the_engine_reads_synonyms_french_and_typos_as_the_same_question(engine: Engine) -> None:
-    words = topic_words(analyzer_for(engine.knowledge))
-    texts = ["which oil for my feet?", "quelle huile pour les pieds", "wich oils for feet"]
-    assert group_similar([words(text) for text in texts]) == [[0, 1, 2]]
-    assert "canada" in words("do you ship to Canada")
+def test_stopwords_case_and_word_endings_do_not_split_a_group(engine: Engine) -> None:
+    words = topic_words(engine.knowledge)
+    texts = ["Can I use olive oil on my feet?", "olive oils on feet", "do you ship to Canada"]
+    assert group_similar([words(text) for text in texts]) == [[0, 1], [2]]
+    assert words("do you ship to Canada?") == "ship canada"
 
 
 # ------------------------------------------------------------------------------------- report

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.engine.knowledge import Knowledge
-from bot.engine.language import OFF_TOPIC_PREFIX, Analyzer, analyzer_for
-from bot.engine.text import normalize
+from bot.engine.text import normalize, stem
 from bot.review.grouping import group_similar
 from bot.storage import Question, Store, Verdict
 
@@ -115,15 +114,14 @@ class Report:
         return _rate(sum(day.replies.get(FALLBACK, 0) for day in self.days), self.replies)
 
 
-def topic_words(analyzer: Analyzer) -> Callable[[str], str]:
-    """What a question is about, read as the engine reads it (synonyms and French folded,
-    stopwords dropped, typos corrected), keeping the words the knowledge lacks: they are often
-    the very subject it is missing."""
+def topic_words(knowledge: Knowledge) -> Callable[[str], str]:
+    """What a question is about: its normalised words, stemmed, without the knowledge's
+    stopwords, so that "can I use olive oil on my feet?" and "olive oils on feet" compare equal.
+    """
+    stopwords = {normalize(word) for word in knowledge.language.get("stopwords", [])}
 
     def words(text: str) -> str:
-        analysis = analyzer.analyse(text)
-        off_topic = (token.removeprefix(OFF_TOPIC_PREFIX) for token in analysis.off_topic)
-        return " ".join((*analysis.tokens, *analysis.unknown, *off_topic))
+        return " ".join(stem(word) for word in normalize(text).split() if word not in stopwords)
 
     return words
 
@@ -198,5 +196,5 @@ def read_report(store: Store, knowledge: Knowledge, window: Window) -> Report:
         store.verdicts_since(window.since),
         store.replies_per_day(window.first_day.isoformat()),
         {entry.id: entry.title for entry in knowledge.entries},
-        topic_words(analyzer_for(knowledge)),
+        topic_words(knowledge),
     )
