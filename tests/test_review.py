@@ -145,7 +145,6 @@ def test_each_group_becomes_an_entry_skeleton_that_is_valid_yaml_to_edit() -> No
         question("which oil"),
         question("which oil please"),
         question("do you ship to Canada?"),
-        question(""),
     )
     written = as_yaml(report, taken_ids={"which-oil"})
     assert written.startswith("# ")

@@ -12,7 +12,6 @@ from bot.review.report import QuestionGroup, Report
 SHOWN_PHRASINGS = 5
 SHOWN_CHARS = 120
 MAX_ID_CHARS = 40
-NO_TEXT = "(no text kept)"
 
 YAML_HEADER = """\
 # Entry skeletons from `footbot review`, one per group of unanswered questions ({days}).
@@ -123,13 +122,11 @@ def as_json(report: Report) -> dict[str, object]:
 
 
 def as_yaml(report: Report, taken_ids: Collection[str]) -> str:
-    """One entry skeleton per group with kept text, as a YAML list; ids avoid ``taken_ids``."""
+    """One entry skeleton per group, as a YAML list; ids avoid ``taken_ids``."""
     parts = [YAML_HEADER.format(days=_period(report))]
     used = set(taken_ids)
     for group in report.groups:
-        questions = [p.text for p in group.phrasings if p.text]
-        if not questions:
-            continue
+        questions = [phrasing.text for phrasing in group.phrasings]
         entry_id = _unique(_slug(questions[0]), used)
         used.add(entry_id)
         skeleton = {
@@ -142,7 +139,7 @@ def as_yaml(report: Report, taken_ids: Collection[str]) -> str:
         }
         dumped = yaml.safe_dump([skeleton], sort_keys=False, allow_unicode=True, width=99)
         parts.append(f"\n# {_about(group)}\n{dumped}")
-    if len(parts) == 1:
+    if not report.groups:
         parts.append(f"# No unanswered questions {_period(report)}.\n")
     return "".join(parts)
 
@@ -166,8 +163,6 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
 
 
 def _shorten(text: str) -> str:
-    if not text:
-        return NO_TEXT
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
