@@ -4,6 +4,7 @@ where it has no business to.
     bot.engine, bot.reminders, bot.storage, bot.config   (know nothing of Telegram or each other's
                                                            callers)
     bot.telegram                                          (the Telegram front end)
+    bot.review                                            (the operator's report: no Telegram)
     bot.cli, bot.console, bot.evaluation                  (entry points)
 
 Each module is imported in a fresh interpreter, so what it drags in is visible in sys.modules.
@@ -25,6 +26,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "bot.storage": (),
     "bot.engine": ("bot.config",),
     "bot.reminders": ("bot.storage",),
+    "bot.review": ("bot.engine", "bot.storage"),
     "bot.telegram": ("bot.config", "bot.engine", "bot.reminders", "bot.storage"),
 }
 PROBE = (
