@@ -3,14 +3,16 @@
 People mention symptoms they do not have ("no swelling, not red"), had long ago ("broke it two
 years ago, fully healed") or ask about in general ("what are the signs of a clot?"). Such
 mentions must not raise an alarm, while "my dad's calf is swollen" must. Cues come from
-knowledge/triage.yaml; their reach is deliberately short so a cue never silences a symptom
+knowledge/triage.yaml; their reach is deliberately short so a cue seldom silences a symptom
 described in another clause:
 
 - a negation silences the mentions that start within a few words after it, up to a word that
   starts a new thought ("I never felt it and it's oozing": the oozing is not negated);
 - a past or healed cue silences its whole clause, unless the clause also has a present cue
   ("last year ... and again now");
-- a general-question cue silences the rest of its clause ("signs of a clot in the leg").
+- a general-question cue silences the rest of its clause ("signs of a clot in the leg", "if my
+  calf gets red");
+- a hypothetical cue silences its whole sentence ("what does pus mean, asking in general").
 """
 
 from collections.abc import Sequence
@@ -22,14 +24,22 @@ NEGATION_END = "negation-end"
 PAST = "past"
 PRESENT = "present"
 GENERAL = "general"
+HYPOTHETICAL = "hypothetical"
 IGNORED = "ignore"
-CUES = (NEGATION, NEGATION_END, PAST, PRESENT, GENERAL, IGNORED)
+CUES = (NEGATION, NEGATION_END, PAST, PRESENT, GENERAL, HYPOTHETICAL, IGNORED)
 # How many words after "no", "not", "pas de"... a negation reaches: "doesn't feel hot or look red".
 NEGATION_REACH = 5
 
 
-def asserted(mentions: Sequence[Mention]) -> list[Mention]:
-    """The mentions of one clause that describe a present, affirmed symptom or fact."""
+def asserted(sentence: Sequence[Sequence[Mention]]) -> list[Mention]:
+    """The mentions of a sentence (given clause by clause) that describe a present, affirmed
+    symptom or fact."""
+    if any(m.concept == HYPOTHETICAL for clause in sentence for m in clause):
+        return []
+    return [m for clause in sentence for m in _asserted_in_clause(clause)]
+
+
+def _asserted_in_clause(mentions: Sequence[Mention]) -> list[Mention]:
     concepts = {m.concept for m in mentions}
     if PAST in concepts and PRESENT not in concepts:
         return []

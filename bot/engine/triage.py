@@ -166,10 +166,9 @@ class Triage:
         found: dict[str, set[int]] = {}
         correct = self.typos.correct
         for number, sentence in enumerate(sentences(message)):
-            for clause in sentence:
-                words = [correct(word) for word in clause]
-                for mention in asserted(self._lexicon.find(words)):
-                    found.setdefault(mention.concept, set()).add(number)
+            clauses = [self._lexicon.find([correct(word) for word in c]) for c in sentence]
+            for mention in asserted(clauses):
+                found.setdefault(mention.concept, set()).add(number)
         return found
 
     def red_flag(self, message: str) -> RedFlag | None:
