@@ -22,7 +22,7 @@ ends, so there is no lock file to go stale.
 People in the review tables are a keyed hash of their chat id (HMAC-SHA256 with a secret made
 once per install, ``secret.key`` beside the database, 0600), never the chat id or a name: the
 operator can group a person's questions and ``/forget`` can find them, but a leaked database
-names nobody. Questions are kept ``QUESTION_DAYS`` days.
+names nobody. Questions and 👍 / 👎 are kept ``QUESTION_DAYS`` days.
 
 The ``schema_version`` table records how many entries of ``MIGRATIONS`` have been applied; opening
 an older file applies the rest in order, so later changes migrate the file instead of breaking it.
@@ -345,10 +345,12 @@ class Store:
         ).fetchall()
         return [Question(*row) for row in rows]
 
-    def forget_questions_before(self, before: int) -> int:
+    def forget_before(self, before: int) -> int:
+        """Delete the questions and the 👍 / 👎 older than ``before``; how many rows went."""
         with self._transaction() as db:
-            cursor = db.execute("DELETE FROM questions WHERE asked_at < ?", (before,))
-        return cursor.rowcount
+            count = db.execute("DELETE FROM questions WHERE asked_at < ?", (before,)).rowcount
+            count += db.execute("DELETE FROM feedback WHERE given_at < ?", (before,)).rowcount
+        return count
 
     def record_feedback(
         self, person: str, message_id: int, entry_id: str, helpful: bool, at: int

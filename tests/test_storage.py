@@ -178,9 +178,12 @@ def test_questions_are_kept_cut_to_500_characters_and_can_be_aged_out(tmp_path: 
     store = Store.open(tmp_path)
     asked(store, 1, "x" * 900, at=100)
     kept = asked(store, 2, "which lotion", at=200)
+    store.record_feedback(store.person(1), 10, "which-oil", False, at=100)
+    store.record_feedback(store.person(2), 11, "which-oil", True, at=200)
     assert [len(q.text) for q in store.questions_since(0)] == [500, len("which lotion")]
-    assert store.forget_questions_before(150) == 1
+    assert store.forget_before(150) == 2
     assert store.questions_since(0) == [kept]
+    assert store.verdicts_since(0) == [Verdict("which-oil", helpful=1, unhelpful=0)]
 
 
 def test_feedback_counts_once_per_answer_message(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Missed questions are written at once (they are few, and each must survive a crash); replies
 per day are counted in memory and added to the store once a minute and at shutdown, so the
 common path, an answered question, costs no disk write. What is kept, and what never is, is
-decided in bot/unanswered.py; questions older than ``QUESTION_DAYS`` are deleted daily.
+decided in bot/unanswered.py; questions and 👍 / 👎 older than ``QUESTION_DAYS`` are deleted
+daily.
 """
 
 from collections import Counter
@@ -53,7 +54,7 @@ class ReviewLog:
 
     def age_out(self) -> int:
         cutoff = self._clock() - timedelta(days=QUESTION_DAYS)
-        return self.store.forget_questions_before(int(cutoff.timestamp()))
+        return self.store.forget_before(int(cutoff.timestamp()))
 
     def _keep(
         self, chat_id: int, text: str, reply: Reply, reason: str, best_guess: str | None
