@@ -7,9 +7,11 @@ range (``#12-42``; ``#`` alone is any number). ``left|right lower|upper? calf|le
 """
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _CACHE_LIMIT = 20_000
 
@@ -41,13 +43,19 @@ class Phrase:
     slots: tuple[Slot, ...]
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A concept found at words ``start`` to ``end`` (exclusive) of one clause."""
 
     concept: str
     start: int
     end: int
+
+
+class Starting(NamedTuple):
+    """What may start at a word: concepts of one-word phrases, longer phrases longest first."""
+
+    single: tuple[str, ...]
+    longer: tuple[Phrase, ...]
 
 
 def _slot(text: str) -> tuple[Slot, bool]:
@@ -100,7 +108,9 @@ class Lexicon:
             if first.numbers is not None:
                 self._numeric.append(phrase)
         self._prefix_lengths = sorted({len(p) for p in self._by_prefix})
-        self._starting: dict[str, tuple[Phrase, ...]] = {}
+        longest_first = sorted(self._by_prefix, key=len, reverse=True)
+        self._any_prefix = re.compile("|".join(map(re.escape, longest_first)) or "(?!)")
+        self._starting: dict[str, Starting] = {}
 
     def find(self, words: Sequence[str]) -> list[Mention]:
         """Concept mentions in order; at each position the longest phrase wins (every concept
@@ -108,42 +118,49 @@ class Lexicon:
         mentions = []
         i = 0
         while i < len(words):
-            length, concepts = self._longest_at(words, i)
+            starting = self._starting.get(words[i]) or self._starting_with(words[i])
+            if starting.longer:
+                length, concepts = self._longest_at(starting, words, i)
+            else:
+                length, concepts = 1, starting.single
             mentions += [Mention(concept, i, i + length) for concept in concepts]
-            i += length or 1
+            i += length
         return mentions
 
-    def _starting_with(self, word: str) -> tuple[Phrase, ...]:
-        """The phrases whose first slot matches this word (cached: most words start none)."""
-        cached = self._starting.get(word)
-        if cached is not None:
-            return cached
+    def _starting_with(self, word: str) -> Starting:
+        """What may start at this word (cached: most words start nothing)."""
         found = list(self._by_word.get(word, ()))
-        for size in self._prefix_lengths:
-            if size > len(word):
-                break
-            found += self._by_prefix.get(word[:size], ())
-        found += (p for p in self._numeric if p.slots[0].matches(word))
+        if self._any_prefix.match(word):
+            for size in self._prefix_lengths:
+                if size > len(word):
+                    break
+                found += self._by_prefix.get(word[:size], ())
+        if word.isdigit():
+            found += (p for p in self._numeric if p.slots[0].matches(word))
+        single = tuple(dict.fromkeys(p.concept for p in found if len(p.slots) == 1))
+        longer = tuple(sorted((p for p in found if len(p.slots) > 1), key=lambda p: -len(p.slots)))
         if len(self._starting) >= _CACHE_LIMIT:
             self._starting.clear()
-        self._starting[word] = result = tuple(found)
+        self._starting[word] = result = Starting(single, longer)
         return result
 
-    def _longest_at(self, words: Sequence[str], i: int) -> tuple[int, list[str]]:
+    @staticmethod
+    def _longest_at(starting: Starting, words: Sequence[str], i: int) -> tuple[int, Sequence[str]]:
         best_length = 0
         concepts: list[str] = []
         room = len(words) - i
-        for phrase in self._starting_with(words[i]):
+        for phrase in starting.longer:  # longest first
             slots = phrase.slots
             size = len(slots)
-            if size < best_length or size > room:
+            if size < best_length:
+                break
+            if size > room:
                 continue
             for k in range(1, size):
                 if not slots[k].matches(words[i + k]):
                     break
             else:
-                if size > best_length:
-                    best_length, concepts = size, []
+                best_length = size
                 if phrase.concept not in concepts:
                     concepts.append(phrase.concept)
-        return best_length, concepts
+        return (best_length, concepts) if best_length else (1, starting.single)

@@ -9,7 +9,8 @@ described in another clause:
 - a negation silences the mentions that start within a few words after it, up to a word that
   starts a new thought ("I never felt it and it's oozing": the oozing is not negated);
 - a past or healed cue silences its whole clause, unless the clause also has a present cue
-  ("last year ... and again now");
+  ("last year ... and again now"), and the clauses after it that have no present-tense verb
+  ("last year I had an infection, it had pus": the pus is last year's too);
 - a general-question cue silences the rest of its clause ("signs of a clot in the leg", "if my
   calf gets red");
 - a hypothetical cue silences its whole sentence ("what does pus mean, asking in general").
@@ -23,10 +24,11 @@ NEGATION = "negation"
 NEGATION_END = "negation-end"
 PAST = "past"
 PRESENT = "present"
+PRESENT_TENSE = "present-tense"
 GENERAL = "general"
 HYPOTHETICAL = "hypothetical"
 IGNORED = "ignore"
-CUES = (NEGATION, NEGATION_END, PAST, PRESENT, GENERAL, HYPOTHETICAL, IGNORED)
+CUES = (NEGATION, NEGATION_END, PAST, PRESENT, PRESENT_TENSE, GENERAL, HYPOTHETICAL, IGNORED)
 # How many words after "no", "not", "pas de"... a negation reaches: "doesn't feel hot or look red".
 NEGATION_REACH = 5
 
@@ -36,13 +38,21 @@ def asserted(sentence: Sequence[Sequence[Mention]]) -> list[Mention]:
     symptom or fact."""
     if any(m.concept == HYPOTHETICAL for clause in sentence for m in clause):
         return []
-    return [m for clause in sentence for m in _asserted_in_clause(clause)]
+    kept: list[Mention] = []
+    in_the_past = False
+    for clause in sentence:
+        concepts = {m.concept for m in clause}
+        if PAST in concepts and PRESENT not in concepts:
+            in_the_past = True
+        elif in_the_past and not concepts & {PRESENT, PRESENT_TENSE}:
+            continue
+        else:
+            in_the_past = False
+            kept += _asserted_in_clause(clause)
+    return kept
 
 
 def _asserted_in_clause(mentions: Sequence[Mention]) -> list[Mention]:
-    concepts = {m.concept for m in mentions}
-    if PAST in concepts and PRESENT not in concepts:
-        return []
     general_from = min((m.start for m in mentions if m.concept == GENERAL), default=None)
     ends = [m.start for m in mentions if m.concept == NEGATION_END]
     reaches = [

@@ -26,14 +26,15 @@ TRIAGE_FILE = "knowledge/triage.yaml"
 # words of longer phrases ("breathe" in "can't breathe"), never towards "the" or "my".
 LONG_WORD = 6
 
-# Sentences end at . ! or a line break (not at the dot of "38.5"); clauses also end at question
-# marks ("Can I rub my leg? It's swollen": "it" is the leg), commas, brackets, dashes and at words
-# that turn the story ("but", "now"). Breaks become marker words
-# so the whole message is folded by one ``normalize`` call.
+# Sentences end at . ! or a line break; clauses also end at question marks ("Can I rub my leg?
+# It's swollen": "it" is the leg), commas, brackets, dashes and at words that turn the story
+# ("but", "now"). Breaks become marker words so the whole message is folded by one ``normalize``.
 _SENTENCE_MARK = "qqsentenceqq"
-_CLAUSE_MARK = "qqclauseqq"
-_SENTENCE_BREAK = re.compile(r"(?<!\d)\.|\.(?!\d)|[!\n\u2026]+")
-_CLAUSE_BREAK = re.compile(r"[?,;:()\[\]\"\u201c\u201d]|\s[-\u2013\u2014]+\s")
+_CLAUSE_MARK = "qqclausemarkqq"
+_BREAKS = str.maketrans(
+    dict.fromkeys(".!\n\u2026", f" {_SENTENCE_MARK} ")
+    | dict.fromkeys('?,;:()[]"\u201c\u201d\u2013\u2014', f" {_CLAUSE_MARK} ")
+)
 _CLAUSE_WORDS = frozenset(
     {"but", "though", "although", "however", "except", "whereas", "now", "then"}
     | {"mais", "sauf", "maintenant", "cependant", "pourtant", "puis"}
@@ -68,8 +69,7 @@ def _together(found: dict[str, set[int]], concepts: tuple[str, ...]) -> bool:
 
 def sentences(message: str) -> list[list[list[str]]]:
     """The message as sentences of clauses of normalised words (the first 5,000 characters)."""
-    marked = _SENTENCE_BREAK.sub(f" {_SENTENCE_MARK} ", message[:MAX_TRIAGE_CHARS])
-    marked = _CLAUSE_BREAK.sub(f" {_CLAUSE_MARK} ", marked)
+    marked = message[:MAX_TRIAGE_CHARS].translate(_BREAKS)
     result: list[list[list[str]]] = [[[]]]
     for word in normalize(marked, 2 * MAX_TRIAGE_CHARS).split():
         if word == _SENTENCE_MARK:
@@ -164,7 +164,7 @@ class Triage:
     def found(self, message: str) -> dict[str, set[int]]:
         """Each concept the message asserts, with the sentences it is asserted in."""
         found: dict[str, set[int]] = {}
-        correct = self.typos.correct
+        correct = self.typos.corrector()
         for number, sentence in enumerate(sentences(message)):
             clauses = [self._lexicon.find([correct(word) for word in c]) for c in sentence]
             for mention in asserted(clauses):

@@ -9,8 +9,9 @@ stays "blending", not "bleeding". tests/test_red_flags.py checks that list again
 French dictionaries.
 """
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -22,6 +23,9 @@ SHORT_TARGET = 4
 # From this length on, two edits are forgiven ("temprature").
 TWO_EDITS = 8
 _CACHE_LIMIT = 20_000
+# New words corrected per message: the rest of an unusually long message of never-seen words is
+# read as written, so its cost stays bounded (answers are cached, so the budget goes on new words).
+NEW_WORDS_PER_MESSAGE = 250
 
 
 class Typos:
@@ -32,8 +36,9 @@ class Typos:
     ) -> None:
         self._targets = frozenset(t for t in targets if len(t) >= MIN_LENGTH and t.isalpha())
         self._real_words = frozenset(real_words)
-        self._real_prefixes = frozenset(real_prefixes)
-        self._prefix_lengths = sorted({len(p) for p in self._real_prefixes})
+        # Words starting like a real word of the rules ("gonfl*") are known words, not typos.
+        prefixes = sorted(real_prefixes, key=len, reverse=True)
+        self._real_prefix = re.compile("|".join(map(re.escape, prefixes)) or "(?!)")
         self._short = {t for t in self._targets if len(t) <= SHORT_TARGET}
         self._short_by_letters: dict[str, list[str]] = defaultdict(list)
         for target in sorted(self._short):
@@ -46,6 +51,22 @@ class Typos:
                     self._near[target[0], length].append(target)
         self._cache: dict[str, str] = {}
 
+    def corrector(self) -> Callable[[str], str]:
+        """``correct`` for one message, within the budget of new words."""
+        budget = NEW_WORDS_PER_MESSAGE
+
+        def correct(word: str) -> str:
+            nonlocal budget
+            cached = self._cache.get(word)
+            if cached is not None:
+                return cached
+            if budget <= 0:
+                return word
+            budget -= 1
+            return self.correct(word)
+
+        return correct
+
     def correct(self, word: str) -> str:
         """The target a typo stands for, or the word itself."""
         cached = self._cache.get(word)
@@ -57,7 +78,7 @@ class Typos:
             and word.isalpha()
             and word not in self._targets
             and word not in self._real_words
-            and not any(word[:n] in self._real_prefixes for n in self._prefix_lengths)
+            and not self._real_prefix.match(word)
         ):
             fixed = self._swapped_or_doubled(word) or self._closest_long(word) or word
         if len(self._cache) >= _CACHE_LIMIT:
