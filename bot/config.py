@@ -20,6 +20,11 @@ class Settings:
     # Every interface by default: a platform's HTTPS proxy forwards to PORT from outside.
     webhook_listen: str = "0.0.0.0"
     port: int = 8443
+    # /metrics and /healthz are served only when a port is given, on the loopback by default.
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
+    # Seconds without a successful Bot API call before /healthz fails (tests shorten it).
+    health_window: float = 60.0
     # FOOTBOT_KEEP_QUESTIONS=0 keeps no question texts for the review (bot/unanswered.py).
     keep_questions: bool = True
 
@@ -27,6 +32,7 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
         env = dict(os.environ if environ is None else environ)
         port = env.get("PORT", "").strip()
+        metrics_port = env.get("METRICS_PORT", "").strip()
         return cls(
             token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             api_url=env.get("TELEGRAM_API_URL", "").strip() or None,
@@ -36,5 +42,7 @@ class Settings:
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
             webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or cls.webhook_listen,
             port=int(port) if port.isdigit() else cls.port,
+            metrics_port=int(metrics_port) if metrics_port.isdigit() else None,
+            metrics_host=env.get("METRICS_HOST", "").strip() or cls.metrics_host,
             keep_questions=env.get("FOOTBOT_KEEP_QUESTIONS", "").strip() != "0",
         )

@@ -1,13 +1,13 @@
 """Building and running the Telegram application.
 
 ``build_application`` wires everything (bot, rate limiter, update order, handlers, error
-handler, the reminder job) and is what tests and benchmarks use with an offline request. ``run``
-is the process entry point: long polling by default (pending updates are kept, so nothing sent
-while the bot was down is lost), or a webhook when ``WEBHOOK_URL`` is set (see webhook.py),
-always with a secret token that Telegram must echo on every request. SIGINT and SIGTERM stop it
-gracefully: updates in hand are finished, unsent reminders are released, the HTTP pool is closed.
-Configuration problems, including a Bot API that cannot be reached at start, are one line and
-exit code 2.
+handler, the reminder job, metrics and the /healthz server) and is what tests and benchmarks
+use with an offline request. ``run`` is the process entry point: long polling by default
+(pending updates are kept, so nothing sent while the bot was down is lost), or a webhook when
+``WEBHOOK_URL`` is set (see webhook.py), always with a secret token that Telegram must echo on
+every request. SIGINT and SIGTERM stop it gracefully: updates in hand are finished, unsent
+reminders are released, the HTTP pool is closed. Configuration problems, including a Bot API
+that cannot be reached at start or a metrics port in use, are one line and exit code 2.
 """
 
 import asyncio
@@ -45,8 +45,10 @@ from bot.telegram.handlers import (
     start,
     techniques,
 )
+from bot.telegram.health import Health
 from bot.telegram.logs import configure_logging, quiet_library_logs, redacted_token
-from bot.telegram.metrics import Metrics
+from bot.telegram.metrics import Metrics, update_counter
+from bot.telegram.monitoring import Monitoring, MonitoringError
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
 from bot.telegram.review_log import ReviewLog, schedule_review_upkeep
@@ -144,6 +146,7 @@ def build_application(
     token = checked_token(settings.token)
     quiet_library_logs()
     codec = CallbackCodec(engine.version)
+    metrics = Metrics(subscribers=store.count_active)
     base_url, base_file_url = api_base_urls(settings.api_url or "https://api.telegram.org")
     bot = TolerantBot(
         token,
@@ -152,21 +155,30 @@ def build_application(
         request=request or _http_request(),
         get_updates_request=request
         or _http_request(pool_size=1, read_timeout=POLL_TIMEOUT + READ_TIMEOUT),
-        rate_limiter=RetryingRateLimiter(retry_policy) if rate_limited else None,
+        rate_limiter=RetryingRateLimiter(retry_policy, metrics=metrics) if rate_limited else None,
     )
     if delivery is None:
-        delivery = ReminderDelivery(store, partial(reminder_message, engine, codec))
+        delivery = ReminderDelivery(
+            store, partial(reminder_message, engine, codec), metrics=metrics
+        )
     review_log = ReviewLog(store, keep_questions=settings.keep_questions)
+    health = Health(engine, store, metrics, settings.health_window)
+    monitoring = Monitoring(metrics, health, bot, settings.metrics_host, settings.metrics_port)
+
+    async def start_background_work(application: Application) -> None:
+        await _register_commands(application)
+        await monitoring.start()
 
     async def stop_background_work(application: Application) -> None:
         await delivery.stop()
         review_log.flush()
+        await monitoring.stop()
 
     application: Application = (
         ApplicationBuilder()
         .bot(bot)
         .concurrent_updates(ChatOrderedProcessor(CONCURRENT_UPDATES))
-        .post_init(_register_commands)
+        .post_init(start_background_work)
         .post_stop(stop_background_work)
         .build()
     )
@@ -175,9 +187,10 @@ def build_application(
         store=store,
         settings=settings,
         codec=codec,
-        metrics=Metrics(),
+        metrics=metrics,
         review_log=review_log,
     )
+    application.add_handler(update_counter(metrics), group=-1)
     for feature in FEATURES:
         feature.register(application)
     application.add_handler(help.unknown_command_handler())
@@ -225,6 +238,9 @@ def run(settings: Settings) -> int:
             f" {error} (check TELEGRAM_API_URL and the network)",
             file=sys.stderr,
         )
+        return EXIT_CONFIG
+    except MonitoringError as problem:
+        print(f"footbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
         store.close()

@@ -40,6 +40,7 @@ from bot.storage import Store
 from bot.telegram.actions import Snooze, TurnOff, Walk
 from bot.telegram.callbacks import CallbackCodec
 from bot.telegram.formatting import PARSE_MODE, escape
+from bot.telegram.metrics import Metrics, sending_reminders
 
 _log = logging.getLogger(__name__)
 
@@ -141,9 +142,11 @@ class ReminderDelivery:
         concurrency: int = 16,
         pacer: Pacer | None = None,
         clock: Clock = _now,
+        metrics: Metrics | None = None,
     ) -> None:
         self.store = store
         self.stats = DeliveryStats()
+        self._metrics = metrics or Metrics()
         self._compose = compose
         self._max_in_flight = max_in_flight
         self._slots = asyncio.Semaphore(concurrency)
@@ -207,21 +210,31 @@ class ReminderDelivery:
             del self._queued[task]
             self._on_the_wire.add(task)
             try:
-                await bot.send_message(
-                    chat_id,
-                    message.text,
-                    parse_mode=message.parse_mode,
-                    reply_markup=message.reply_markup,
-                )
+                with sending_reminders():
+                    await bot.send_message(
+                        chat_id,
+                        message.text,
+                        parse_mode=message.parse_mode,
+                        reply_markup=message.reply_markup,
+                    )
             except Forbidden:
                 self.store.delete(chat_id)
                 self.stats.blocked += 1
+                self._metrics.reminder_blocked()
                 _log.info("reminder: chat %s blocked the bot; subscription removed", chat_id)
             except TelegramError as error:
                 self.stats.failed += 1
+                self._metrics.reminder_failed()
                 _log.warning("reminder for chat %s not sent: %s", chat_id, type(error).__name__)
             else:
                 self.stats.sent += 1
+                self._metrics.reminder_sent(self._lag_seconds(item))
+
+    def _lag_seconds(self, item: Claim) -> float:
+        """How long after its scheduled minute the reminder went out."""
+        due = item.previous.next_due_utc
+        assert due is not None, "only a scheduled subscription is claimed"
+        return max(0.0, self._clock().timestamp() - due)
 
 
 def schedule_ticks(job_queue: JobQueue[Context], delivery: ReminderDelivery) -> Job[Context]:

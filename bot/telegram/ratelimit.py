@@ -13,6 +13,9 @@ Not retried:
 - everything that is not a message (getUpdates, getMe, setWebhook, answerCallbackQuery...):
   python-telegram-bot's polling loop retries getUpdates itself, start-up calls fail fast with one
   line, and a late answer to a button press is useless.
+
+Every call but getUpdates passes through here, attempt by attempt, so this is also where the
+metrics learn of each 429 and of each call that succeeded (which /healthz reads).
 """
 
 import asyncio
@@ -21,8 +24,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
+
+from bot.telegram.metrics import Metrics
 
 _log = logging.getLogger(__name__)
 
@@ -30,6 +35,7 @@ RETRIED_PREFIXES = ("send", "edit", "copy", "forward")
 RETRY_AFTER_ATTEMPTS = 3
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+Call = Callable[..., Coroutine[Any, Any, Result]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -57,14 +63,20 @@ def is_retried(endpoint: str) -> bool:
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    def __init__(self, policy: RetryPolicy = RetryPolicy(), sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        policy: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = asyncio.sleep,
+        metrics: Metrics | None = None,
+    ) -> None:
         super().__init__(max_retries=RETRY_AFTER_ATTEMPTS)
         self.policy = policy
         self._sleep = sleep
+        self._metrics = metrics or Metrics()
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
+        callback: Call,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
@@ -72,10 +84,11 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Result:
         pauses = self.policy.pauses() if is_retried(endpoint) else []
+        recorded = self._recorded(callback)
         for attempt, pause in enumerate([*pauses, None], start=1):
             try:
                 return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                    recorded, args, kwargs, endpoint, data, rate_limit_args
                 )
             except (BadRequest, TimedOut):
                 raise
@@ -93,3 +106,17 @@ class RetryingRateLimiter(AIORateLimiter):
                 _log.debug("%s failed (%s); attempt %d in %.1f s", endpoint, error, attempt, pause)
                 await self._sleep(pause)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _recorded(self, callback: Call) -> Call:
+        """``callback``, telling the metrics how each attempt went: a 429 or a success."""
+
+        async def attempt(*args: Any, **kwargs: Any) -> Result:
+            try:
+                result = await callback(*args, **kwargs)
+            except RetryAfter:
+                self._metrics.rate_limited()
+                raise
+            self._metrics.bot_api_succeeded()
+            return result
+
+        return attempt
