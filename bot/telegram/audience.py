@@ -46,4 +46,3 @@ def without_mention(message: Message) -> str:
     if index < 0:
         return text
     return (text[:index] + text[index + len(mention) :]).strip()
-
