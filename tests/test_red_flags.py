@@ -1,7 +1,11 @@
 """The red-flag corpus (eval/red-flags): every red flag triaged, in its own category, and no alarm
 raised by the messages that only look alarming.
 
-The rules were tuned on ``tune.yaml``; its figures guard against regressions.
+The rules were tuned on ``tune.yaml``; its figures guard against regressions. ``test.yaml`` was
+held out and run once, after the last change to the rules (commit b691ddb); its figures are
+asserted as floors at what they came out as: 246/282 red flags triaged, 242/282 in the right
+category, 1/184 false alarm. They fall short of the targets (all triaged, 95% in the right
+category): the wordings of the held-out split reach further than the tuned ones.
 """
 
 import gzip
@@ -69,6 +73,11 @@ def tune(engine: Engine) -> Score:
     return score(engine, "tune")
 
 
+@pytest.fixture(scope="module")
+def held_out(engine: Engine) -> Score:
+    return score(engine, "test")
+
+
 def test_the_corpus_covers_every_category_with_harmless_look_alikes(tune: Score) -> None:
     assert len(tune.flags) == 11
     assert sum(tune.flags.values()) >= 250
@@ -87,6 +96,20 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
     assert tune.false_alarm_rate <= 0.01, tune.false_alarms
+
+
+def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
+    assert sum(held_out.flags.values()) == 282
+    assert sum(held_out.triaged.values()) >= 246
+
+
+def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
+    assert sum(held_out.right.values()) >= 242
+
+
+def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
+    assert held_out.look_alikes == 184
+    assert len(held_out.false_alarms) <= 1
 
 
 def _dictionary_words() -> set[str]:
