@@ -18,7 +18,7 @@ from tests.support.offline_request import TOKEN, offline_application
 
 CHAT = 42
 ANSWERED = "Which oil should I use?"
-UNANSWERABLE = "what time does the supermarket close"
+UNANSWERABLE = "zqvx blorp wibble?"
 
 
 @dataclass
@@ -114,7 +114,7 @@ async def test_a_fallback_is_kept_with_the_engines_best_guess_and_an_answer_is_n
 
 
 async def test_a_message_with_an_email_address_is_never_kept(chat: Chat) -> None:
-    await chat.say("qwzx blorp write to ana@example.org")
+    await chat.say("zqvx blorp, write to ana@example.org")
     assert chat.kept() == []
 
 
