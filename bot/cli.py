@@ -142,7 +142,7 @@ def _from_checkout(package: str, module: str) -> ModuleType:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     for line in _from_checkout("benchmarks", "engine").run_benchmark(
-        _engine(args), rounds=args.rounds
+        _engine(args), rounds=args.rounds, scale=args.scale
     ):
         print(line)
     return EXIT_OK
@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--misses", action="store_true", help="list every wrong reply")
     bench = command("bench", cmd_bench, "benchmark the answer engine")
     bench.add_argument("--rounds", type=positive_int, default=5, help="passes over the messages")
+    bench.add_argument(
+        "--scale", type=positive_int, default=1, help="copy every entry to make N times more"
+    )
     bench_telegram = command(
         "bench-telegram", cmd_bench_telegram, "benchmark the Telegram bot, offline"
     )

@@ -6,25 +6,35 @@ Usage::
     reply = engine.answer("how often should I rub my feet?")
     print(reply.text)
 
-Order of decisions for free text: urgent symptoms, greetings, off-topic subjects, contraindication
-questions (answered from the safety entries only), then the best match or a fallback with
-"did you mean" suggestions. Nothing here knows about Telegram.
+Order of decisions for free text: urgent symptoms, small talk, off-topic subjects, contraindication
+questions (answered from the safety entries only), then the classifier's entry when it is sure
+enough (``reading``), or a fallback with "did you mean" suggestions. A follow-up is read against
+the previous answer when the channel passes a ``Context``. Nothing here knows about Telegram.
 """
 
 from pathlib import Path
 
+from bot.engine.classifier import SOCIAL_CLASS, Classifier
+from bot.engine.context import Context
 from bot.engine.knowledge import Entry, Knowledge
-from bot.engine.language import HELP, THANKS, Analysis, Analyzer
+from bot.engine.language import GOODBYE, HELP, THANKS, Analysis, analyzer_for
 from bot.engine.matcher import Match, Matcher
+from bot.engine.reading import Reader, Reading
 from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
 from bot.engine.triage import RedFlag, Triage
 
 # Below this score a match is not trusted and the fallback is sent instead.
 CONFIDENCE_THRESHOLD = 0.4
+# The classifier's entry is trusted from this probability when the matcher finds it too.
+AGREED = 0.2
+# A match this close is a question of the knowledge asked almost word for word.
+VERBATIM = 0.9
 # Matches at least this close are offered as "did you mean" suggestions under a fallback.
 SUGGESTION_FLOOR = 0.3
 MAX_SUGGESTIONS = 3
 MAX_RELATED = 3
+# Which fixed text answers small talk, by the first social word found (else the greeting).
+_SOCIAL_TEXTS = (("help", HELP), ("goodbye", GOODBYE), ("thanks", THANKS))
 
 
 class Engine:
@@ -34,11 +44,9 @@ class Engine:
         self.knowledge = knowledge
         self.version = knowledge.version
         self._entries = {entry.id: entry for entry in knowledge.entries}
-        self._analyzer = Analyzer(knowledge.language)
-        self._analyzer.learn(
-            text for e in knowledge.entries for text in (*e.questions, *e.keywords, e.title)
-        )
+        self._analyzer = analyzer_for(knowledge)
         self._matcher = Matcher(knowledge.entries, self._analyzer)
+        self._reader = Reader(self._analyzer, Classifier.load())
         self._triage = Triage(knowledge.triage)
         self._safety_ids = frozenset(e.id for e in knowledge.entries if e.kind is Kind.SAFETY)
         self._tips = [e for e in knowledge.entries if e.tip]
@@ -50,23 +58,63 @@ class Engine:
 
     # -- free text ----------------------------------------------------------------------------
 
-    def answer(self, message: str) -> Reply:
+    def answer(self, message: str, context: Context | None = None) -> Reply:
+        """The reply to a message; ``context`` lets a short follow-up refer to the last answer."""
         analysis = self._analyzer.analyse(message)
         if not analysis.normalized:
             return self._fallback(())
         flag = self._triage.red_flag(message)
         if flag is not None:
             return self._urgent(flag)
-        if analysis.only_social:
+        reading = self._reader.read(message, self._previous_topic(context))
+        if analysis.only_social or (
+            reading.prediction.label == SOCIAL_CLASS
+            and (analysis.social or not (analysis.tokens or analysis.unknown))
+        ):
             return self._social(analysis)
-        if analysis.off_topic and not analysis.mentions_feet:
+        if reading.off_domain or (analysis.off_topic and not analysis.mentions_feet):
             return self._fallback(())
-        if self._triage.mentions_contraindication(analysis.normalized):
-            return self._safety_answer(analysis)
-        matches = self._matcher.rank(analysis, limit=MAX_SUGGESTIONS * 3)
-        if matches and matches[0].score >= CONFIDENCE_THRESHOLD:
-            return self._entry_reply(matches[0].entry, matches[0].score)
+        if self._triage.mentions_contraindication(analysis.normalized) and (
+            analysis.mentions_domain or reading.prediction.is_entry
+        ):
+            return self._safety_answer(analysis, reading)
+        prediction = reading.prediction
+        if self._reader.confident(reading) and prediction.label in self._entries:
+            return self._entry_reply(self._entries[prediction.label], prediction.probability)
+        matches = self._matcher.rank(reading.analysis, limit=MAX_SUGGESTIONS * 3)
+        chosen = self._choose(reading, matches)
+        if chosen is not None:
+            return self._entry_reply(*chosen)
         return self._fallback(matches)
+
+    def _choose(self, reading: Reading, matches: list[Match]) -> tuple[Entry, float] | None:
+        """When the classifier is not sure: its entry if the matcher finds it too; the matcher's
+        alone for a question written almost word for word in the knowledge, or for an entry
+        added since the classifier was trained."""
+        prediction = reading.prediction
+        top = matches[0] if matches else None
+        matched = next((m.score for m in matches if m.entry.id == prediction.label), 0.0)
+        if (
+            prediction.label in self._entries
+            and prediction.probability >= AGREED
+            and matched >= CONFIDENCE_THRESHOLD
+        ):
+            return self._entries[prediction.label], prediction.probability
+        if top and (
+            top.score >= VERBATIM
+            or (
+                top.score >= CONFIDENCE_THRESHOLD
+                and top.entry.id not in self._reader.known_entries
+            )
+        ):
+            return top.entry, top.score
+        return None
+
+    def _previous_topic(self, context: Context | None) -> tuple[str, str] | None:
+        entry_id = context.recent_entry() if context else None
+        if entry_id is None or entry_id not in self._entries:
+            return None
+        return entry_id, self._entries[entry_id].title
 
     def search(self, message: str, limit: int = 10) -> list[Reply]:
         """The best answers for a partial query (inline mode): no fallback, no triage text."""
@@ -198,12 +246,13 @@ class Engine:
         )
 
     def _social(self, analysis: Analysis) -> Reply:
-        key = (
-            "help" if HELP in analysis.social else "thanks" if THANKS in analysis.social else None
-        )
-        return self._finish(Kind.GREETING, self.text(key or "greeting"), health=False)
+        key = next((key for key, token in _SOCIAL_TEXTS if token in analysis.social), "greeting")
+        return self._finish(Kind.GREETING, self.text(key), health=False)
 
-    def _safety_answer(self, analysis: Analysis) -> Reply:
+    def _safety_answer(self, analysis: Analysis, reading: Reading) -> Reply:
+        predicted = reading.prediction.label
+        if predicted in self._safety_ids and self._reader.confident(reading):
+            return self._entry_reply(self._entries[predicted], reading.prediction.probability)
         matches = self._matcher.rank(analysis, allowed=self._safety_ids, limit=1)
         if matches and matches[0].score >= SUGGESTION_FLOOR:
             return self._entry_reply(matches[0].entry, max(matches[0].score, 0.5))

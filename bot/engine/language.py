@@ -2,36 +2,56 @@
 
 Synonyms (in English and French) fold into one canonical token, stopwords disappear, and a word
 the knowledge has never seen is corrected to the closest known word when it is a likely typo.
+A real English or French word is never a typo (``words.txt.gz``, built by
+``tools/build_wordlist.py``): "sort" stays "sort" however close "sore" is.
 """
 
+import gzip
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.engine.knowledge import Knowledge
 from bot.engine.text import MAX_ANALYSED_CHARS, normalize, stem
 
 GREETING = "_greeting"
 THANKS = "_thanks"
+GOODBYE = "_goodbye"
 HELP = "_help"
-SOCIAL_TOKENS = frozenset({GREETING, THANKS, HELP})
+SOCIAL_TOKENS = frozenset({GREETING, THANKS, GOODBYE, HELP})
 OFF_TOPIC_PREFIX = "!"
-# Words that may sit beside a greeting without making it a question ("hi bot", "thanks again").
-_SOCIAL_FILLERS = frozenset(
-    {"bot", "footbot", "there", "again", "lot", "much", "all", "guys", "tous"}
-)
+WORDS_FILE = Path(__file__).with_name("words.txt.gz")
+# Letters typed three times or more ("heyyy", "sooo") count once.
+_ELONGATED = re.compile(r"(.)\1{2,}")
+# Words this common ("bit", "date", "told") say nothing about the subject of a message; rarer
+# real words the knowledge never uses ("sushi", "emails") suggest another subject.
+COMMON_WORDS = 3_000
 # Only the first words of a long message are analysed, and only a few unknown words are
 # typo-corrected, so the cost of a message is bounded whatever its length.
 MAX_WORDS = 60
 MAX_CORRECTIONS = 12
 TYPO_MIN_LENGTH = 4
+# Corrections are remembered (typos recur); the memo is emptied when it reaches this size.
+MAX_REMEMBERED_CORRECTIONS = 10_000
 TYPO_SCORE_CUTOFF = 82.0
 # Short words are corrected only by one added, changed or swapped letter ("ofen" -> "often",
 # "ankel" -> "ankle"), never by dropping one, so "stock" does not become "sock".
 SHORT_WORD_LENGTH = 5
+
+
+@cache
+def real_words() -> dict[str, int]:
+    """Frequent English and French words, folded by ``normalize``, each with its rank (0 for
+    the most frequent, English and French interleaved); read once per process."""
+    with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as file:
+        return {word: rank for rank, word in enumerate(file.read().split())}
 
 
 def canonical_token(phrase: str) -> str:
@@ -49,6 +69,18 @@ class Analysis:
     off_topic: tuple[str, ...]
     social: frozenset[str]
     mentions_feet: bool
+    # Words of the message that are real, not very common English or French words the
+    # knowledge never uses ("sushi", "emails"): a sign that it is about something else.
+    foreign: tuple[str, ...] = ()
+    # Whether the message names feet, massage or reflexology at all.
+    mentions_domain: bool = False
+    # Content tokens that name a topic rather than the form of the question.
+    topics: tuple[str, ...] = ()
+
+    @property
+    def names_no_topic(self) -> bool:
+        """True for "how long should I do it?": a follow-up that needs the previous answer."""
+        return not self.topics and not self.foreign
 
     @property
     def only_social(self) -> bool:
@@ -59,22 +91,38 @@ class Analysis:
 class Analyzer:
     """Tokenises messages the same way the knowledge's questions were tokenised."""
 
-    def __init__(self, language: dict[str, Any]) -> None:
+    def __init__(self, language: dict[str, Any], words: Mapping[str, int] | None = None) -> None:
+        self._real_words = words or {}
+        self._corrections: dict[str, str | None] = {}
         self._stopwords = {normalize(w) for w in language.get("stopwords", [])}
         # Words that may sit beside a greeting without making it a question ("thanks mate").
         self._social_fillers = {normalize(w) for w in language.get("social_fillers", [])}
         self._phrases: dict[tuple[str, ...], str] = {}
+        self._emoji = {str(k): str(v) for k, v in (language.get("emoji") or {}).items()}
+        self._stemmed_phrases: dict[tuple[str, ...], str] = {}
         for canonical, variants in (language.get("synonyms") or {}).items():
             token = canonical_token(canonical)
             for phrase in [canonical, *variants]:
                 self._add_phrase(phrase, token)
-        for key, token in (("greetings", GREETING), ("thanks", THANKS), ("help", HELP)):
+        for key, token in (
+            ("greetings", GREETING),
+            ("thanks", THANKS),
+            ("goodbyes", GOODBYE),
+            ("help", HELP),
+        ):
             for phrase in language.get(key, []):
                 self._add_phrase(phrase, token)
         for phrase in language.get("off_topic", []):
             self._add_phrase(phrase, OFF_TOPIC_PREFIX + canonical_token(phrase))
         self._foot_tokens = {canonical_token(w) for w in language.get("foot_words", [])}
+        self._domain_tokens = self._foot_tokens | {
+            canonical_token(w) for w in language.get("domain_words", [])
+        }
         self.weak_tokens = frozenset(canonical_token(w) for w in language.get("weak_words", []))
+        # Tokens that say what is asked (how often, how long, is it safe) but not about what.
+        self._intent_tokens = self.weak_tokens | {
+            canonical_token(w) for w in language.get("intent_words", [])
+        }
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._known_words: dict[str, str] = {}
         self._typo_candidates: list[str] = []
@@ -85,6 +133,8 @@ class Analyzer:
         words = tuple(normalize(phrase).split())
         if words:
             self._phrases.setdefault(words, token)
+            # Phrases match inflected words too: "hand massages" is "hand massage".
+            self._stemmed_phrases.setdefault(tuple(stem(w) for w in words), token)
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the knowledge, so typos can be corrected towards them."""
@@ -110,13 +160,16 @@ class Analyzer:
         return frozenset(self._vocabulary)
 
     def analyse(self, message: str) -> Analysis:
+        for emoji, word in self._emoji.items():
+            if emoji in message:
+                message = message.replace(emoji, f" {word} ")
         return self.analyse_normalized(normalize(message))
 
     def analyse_normalized(self, normalized: str) -> Analysis:
         """Analyse text that ``normalize`` already folded (the engine folds each message once)."""
         normalized = normalized[:MAX_ANALYSED_CHARS]
-        words = normalized.split()[:MAX_WORDS]
-        tokens, unknown = self._tokens(words, correct=True)
+        words = [_ELONGATED.sub(r"\1", w) for w in normalized.split()[:MAX_WORDS]]
+        tokens, unknown, foreign = self._tokens(words)
         content = tuple(t for t in tokens if t not in SOCIAL_TOKENS and t[0] != OFF_TOPIC_PREFIX)
         return Analysis(
             normalized=normalized,
@@ -125,16 +178,24 @@ class Analyzer:
             off_topic=tuple(t for t in tokens if t[0] == OFF_TOPIC_PREFIX),
             social=frozenset(t for t in tokens if t in SOCIAL_TOKENS),
             mentions_feet=any(t in self._foot_tokens for t in content),
+            foreign=tuple(foreign),
+            mentions_domain=any(t in self._domain_tokens for t in content),
+            topics=tuple(t for t in content if t not in self._intent_tokens),
         )
 
-    def _tokens(self, words: list[str], *, correct: bool) -> tuple[list[str], list[str]]:
+    def _tokens(self, words: list[str]) -> tuple[list[str], list[str], list[str]]:
+        """Canonical tokens, unknown words (stemmed), and the unknown words that are real."""
         tokens: list[str] = []
         unknown: list[str] = []
+        foreign: list[str] = []
+        stems = [stem(word) for word in words]
         corrections = 0
         i = 0
         while i < len(words):
             for size in range(min(self._max_phrase, len(words) - i), 0, -1):
-                token = self._phrases.get(tuple(words[i : i + size]))
+                token = self._phrases.get(tuple(words[i : i + size])) or (
+                    self._stemmed_phrases.get(tuple(stems[i : i + size]))
+                )
                 if token is not None:
                     tokens.append(token)
                     i += size
@@ -144,19 +205,33 @@ class Analyzer:
                 i += 1
                 if word in self._stopwords or word in self._social_fillers:
                     continue
-                stemmed = stem(word)
-                if not correct or stemmed in self._vocabulary:
+                stemmed = stems[i - 1]
+                if stemmed in self._vocabulary:
                     tokens.append(stemmed)
                     continue
                 fixed = None
-                if corrections < MAX_CORRECTIONS and len(word) >= TYPO_MIN_LENGTH:
+                if word in self._corrections:
+                    fixed = self._corrections[word]
+                elif (
+                    corrections < MAX_CORRECTIONS
+                    and len(word) >= TYPO_MIN_LENGTH
+                    and word not in self._real_words
+                ):
                     corrections += 1
-                    fixed = self._correct(word)
+                    fixed = self._remember_correction(word)
                 if fixed is None:
                     unknown.append(stemmed)
+                    if self._real_words.get(word, 0) >= COMMON_WORDS:
+                        foreign.append(word)
                 elif fixed:
                     tokens.append(fixed)
-        return tokens, unknown
+        return tokens, unknown, foreign
+
+    def _remember_correction(self, word: str) -> str | None:
+        if len(self._corrections) >= MAX_REMEMBERED_CORRECTIONS:
+            self._corrections.clear()
+        fixed = self._corrections[word] = self._correct(word)
+        return fixed
 
     def _correct(self, word: str) -> str | None:
         found = (
@@ -181,3 +256,12 @@ class Analyzer:
         if match is None or DamerauLevenshtein.distance(word, match[0]) > 1:
             return None
         return str(match[0])
+
+
+def analyzer_for(knowledge: Knowledge) -> Analyzer:
+    """The analyser of a knowledge base: its language rules, real words and vocabulary."""
+    analyzer = Analyzer(knowledge.language, real_words())
+    analyzer.learn(
+        text for e in knowledge.entries for text in (*e.questions, *e.keywords, e.title)
+    )
+    return analyzer

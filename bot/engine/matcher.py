@@ -32,6 +32,11 @@ INFORMATIVE_WEIGHT = 2.0
 REFINED_DOCUMENTS = 40
 # Share of the final score that comes from rapidfuzz's string similarity.
 STRING_SHARE = 0.15
+# Candidates come from tokens found in at most this share of the documents (and at least this
+# many): "heel" finds candidates, "foot" and "massage" only score them.
+RARE_SHARE = 0.05
+RARE_POSTINGS_MINIMUM = 12
+ALWAYS_SEARCHED = 1
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,8 @@ class Matcher:
             self._idf[token] = min(self._idf[token], WEAK_WORD_WEIGHT)
         self._documents: list[_Document] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
+        # A token in more than this share of the documents is too common to find candidates.
+        self._rare_postings = max(RARE_POSTINGS_MINIMUM, int(len(analysed) * RARE_SHARE))
         for index, tokens in analysed:
             unique = frozenset(tokens)
             doc_id = len(self._documents)
@@ -91,6 +98,19 @@ class Matcher:
     def weight(self, token: str) -> float:
         return self._idf.get(token, UNKNOWN_WORD_WEIGHT)
 
+    def _candidates(self, tokens: list[str]) -> set[int]:
+        """Documents that share a rare token with the message, or one of its two rarest tokens
+        when they are all common: common tokens such as "foot" still count in the score of a
+        candidate, but walking their long posting lists would make every message cost as much
+        as the whole knowledge."""
+        by_rarity = sorted(tokens, key=lambda t: len(self._postings[t]))
+        rare = [
+            t
+            for rank, t in enumerate(by_rarity)
+            if rank < ALWAYS_SEARCHED or len(self._postings[t]) <= self._rare_postings
+        ]
+        return {doc_id for t in rare for doc_id in self._postings[t]}
+
     def rank(
         self, analysis: Analysis, *, allowed: frozenset[str] | None = None, limit: int = 5
     ) -> list[Match]:
@@ -100,13 +120,14 @@ class Matcher:
             return []
         query_weight = sum(self.weight(t) for t in query)
         query_weight += UNKNOWN_WORD_WEIGHT * len(set(analysis.unknown))
-        shared: dict[int, float] = defaultdict(float)
-        topical: dict[int, float] = defaultdict(float)
-        for token in query:
-            for doc_id in self._postings.get(token, ()):
-                shared[doc_id] += self._idf[token]
-                if token not in self._weak:
-                    topical[doc_id] += self._idf[token]
+        shared: dict[int, float] = {}
+        topical: dict[int, float] = {}
+        known = [t for t in query if t in self._postings]
+        for doc_id in self._candidates(known):
+            tokens = self._documents[doc_id].tokens
+            in_document = [t for t in known if t in tokens]
+            shared[doc_id] = sum(self._idf[t] for t in in_document)
+            topical[doc_id] = sum(self._idf[t] for t in in_document if t not in self._weak)
         query_text = " ".join(sorted(query))
         # Cheap arithmetic first; the string comparison only refines the closest documents.
         candidates = []

@@ -1,0 +1,107 @@
+"""Find what a message asks, wherever it is in the message.
+
+People bury their question in a story ("...a friend told me about a trick with a tennis ball.
+what's that move again?"). A long message is cut into sentences; each sentence, and each short
+sentence together with the one before it (a short question often leans on it), is classified,
+and the passage the classifier is surest names an entry wins, among the passages that end with a
+question mark when there are any. A short message is read whole. The
+cost is bounded: at most ``MAX_PASSAGES`` passages of at most ``MAX_ANALYSED_CHARS`` each.
+
+A short follow-up that names no topic ("and how often?") is read again with the title of the
+previous answer appended (see ``context``).
+"""
+
+import re
+from dataclasses import dataclass, replace
+from itertools import pairwise
+
+from bot.engine.classifier import Classifier, Prediction
+from bot.engine.language import Analysis, Analyzer
+from bot.engine.text import MAX_ANALYSED_CHARS, MAX_TRIAGE_CHARS, normalize
+
+# Sentence ends: . ! ? … ; and line breaks (emoji and commas are not ends).
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
+MAX_PASSAGES = 40
+# A message up to this long is also read as a whole, beside its sentences.
+WHOLE_MESSAGE_CHARS = 300
+# A sentence up to this long is also read together with the sentence before it.
+SHORT_SENTENCE_CHARS = 80
+# Only messages up to this long can be follow-ups: a longer one says what it is about.
+FOLLOW_UP_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The passage of a message that was understood, and what it was understood as."""
+
+    analysis: Analysis
+    prediction: Prediction
+    # True when no passage names feet or massage and some use real words the knowledge never
+    # uses: the message is about something else, whatever the classifier thinks.
+    off_domain: bool = False
+
+
+def _off_domain(analyses: list[Analysis]) -> bool:
+    """No passage names feet or massage, and real words the knowledge never uses are at least
+    as many as the topic words it knows ("how do I roll sushi", not "name the 8 techniques")."""
+    if any(a.mentions_domain for a in analyses):
+        return False
+    foreign = {word for a in analyses for word in a.foreign}
+    return bool(foreign) and len(foreign) >= len({t for a in analyses for t in a.topics})
+
+
+def passages(message: str) -> list[str]:
+    """The sentences of a message, short ones with the sentence before, and the whole if short."""
+    text = message[:MAX_TRIAGE_CHARS]
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    if len(sentences) <= 1:
+        return [text]
+    pairs = [f"{a} {b}" for a, b in pairwise(sentences) if len(b) <= SHORT_SENTENCE_CHARS]
+    chosen = [*sentences, *pairs]
+    if len(text) <= WHOLE_MESSAGE_CHARS:
+        chosen.append(text)
+    return chosen[:MAX_PASSAGES]
+
+
+class Reader:
+    """Reads a message with the analyser and the classifier."""
+
+    def __init__(self, analyzer: Analyzer, classifier: Classifier) -> None:
+        self._analyzer = analyzer
+        self._classifier = classifier
+        self.known_entries = frozenset(c for c in classifier.classes if c[0] != "_")
+
+    def confident(self, reading: Reading) -> bool:
+        """True when the reading names an entry surely enough to answer with it."""
+        prediction = reading.prediction
+        return prediction.is_entry and prediction.probability >= self._classifier.threshold
+
+    def read_passage(self, text: str) -> Reading:
+        analysis = self._analyzer.analyse_normalized(normalize(text, MAX_ANALYSED_CHARS))
+        prediction = self._classifier.predict(
+            analysis.normalized, (*analysis.tokens, *analysis.unknown)
+        )
+        return Reading(analysis, prediction)
+
+    def read(self, message: str, previous: tuple[str, str] | None = None) -> Reading:
+        """The passage most surely about an entry, else the whole message's reading; a short
+        message that names no topic is read again as a follow-up of ``previous``, the id and
+        title of the last entry answered."""
+        texts = passages(message)
+        readings = [self.read_passage(text) for text in texts]
+        about_entries = [r for r in readings if r.prediction.is_entry]
+        # The question of a story is where its question mark is, when it has one.
+        asking = [
+            r
+            for r, text in zip(readings, texts, strict=True)
+            if r.prediction.is_entry and text.rstrip().endswith("?")
+        ]
+        pool = asking or about_entries
+        reading = max(pool, key=lambda r: r.prediction.probability) if pool else readings[-1]
+        reading = replace(reading, off_domain=_off_domain([r.analysis for r in readings]))
+        if previous and len(message) <= FOLLOW_UP_CHARS and reading.analysis.names_no_topic:
+            again = self.read_passage(f"{message} {previous[1]}")
+            # A follow-up asks something new: the previous entry again means "not understood".
+            if self.confident(again) and again.prediction.label != previous[0]:
+                return again
+        return reading

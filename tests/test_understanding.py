@@ -1,0 +1,99 @@
+"""How the engine understands messages nobody wrote down: the domain gate, small talk, long
+messages, follow-ups in context and questions that combine an intent with a topic."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from benchmarks.engine import scaled
+from bot.engine import Context, Engine, Kind
+from bot.engine.context import FOLLOW_UP_WINDOW
+from bot.engine.language import real_words
+from bot.engine.reading import passages
+
+HIKING_STORY = (
+    "Last weekend I did a long hike in the hills with a heavy pack, about twenty kilometres, "
+    "and the trail was rocky the whole way down. My legs were fine, but by the evening the soles "
+    "of my feet felt tight, as if the whole bottom of each foot was one big knot. I stretched a "
+    "bit and had a hot shower, which helped a little. A friend told me about a trick with a "
+    "tennis ball under the foot. what's that move again?"
+)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what time does the supermarket close",
+        "how do I sort my emails by date",
+        "how do I roll sushi",
+        "how to heal a broken heart",
+        "do you do hand massages too",
+    ],
+)
+def test_a_message_about_something_else_falls_back_even_when_it_shares_a_word(
+    engine: Engine, message: str
+) -> None:
+    assert engine.answer(message).kind is Kind.FALLBACK
+
+
+def test_teach_me_the_pressure_points_gets_the_pressure_points_technique(engine: Engine) -> None:
+    assert engine.answer("teach me the pressure points").entry_id == "pressure-points"
+
+
+def test_thanks_in_slang_gets_you_are_welcome(engine: Engine) -> None:
+    reply = engine.answer("cheers mate, super useful")
+    assert reply.kind is Kind.GREETING
+    assert reply.text == engine.text("thanks")
+
+
+def test_good_night_gets_a_goodbye_not_the_sleep_benefit(engine: Engine) -> None:
+    reply = engine.answer("good night 🌙")
+    assert reply.kind is Kind.GREETING
+    assert reply.text == engine.text("goodbye")
+
+
+def test_a_question_at_the_end_of_a_long_story_is_found(engine: Engine) -> None:
+    assert len(HIKING_STORY) > 400
+    assert engine.answer(HIKING_STORY).entry_id == "ball-roll"
+
+
+def test_a_long_message_is_read_sentence_by_sentence() -> None:
+    found = passages("I walk a lot. My soles ache! How often should I massage them?")
+    assert "How often should I massage them?" in found
+
+
+def test_a_real_word_is_never_corrected_into_a_domain_word() -> None:
+    assert {"sort", "stock", "roll", "pied"} <= real_words().keys()
+    assert "massge" not in real_words()
+
+
+def test_how_often_for_stress_gives_the_stress_frequency_not_the_benefit(engine: Engine) -> None:
+    assert engine.answer("how often for stress").entry_id == "how-often-stress"
+
+
+def test_a_follow_up_that_names_no_topic_is_read_against_the_last_answer_for_ten_minutes(
+    engine: Engine,
+) -> None:
+    now = datetime.now(UTC)
+    fresh = Context(last_entry_id="benefit-stress", at=now - timedelta(minutes=2))
+    stale = Context(last_entry_id="benefit-stress", at=now - FOLLOW_UP_WINDOW * 2)
+    assert fresh.recent_entry(now) == "benefit-stress"
+    assert stale.recent_entry(now) is None
+    assert engine.answer("and how often?", context=fresh).entry_id == "how-often-stress"
+    assert engine.answer("and how often?", context=stale).entry_id == "how-often-wellness"
+    assert engine.answer("and how often?").entry_id == "how-often-wellness"
+
+
+def test_a_follow_up_that_names_its_topic_is_answered_on_its_own(engine: Engine) -> None:
+    context = Context(last_entry_id="thumb-walking", at=datetime.now(UTC))
+    assert engine.answer("is it ok when pregnant?", context=context).entry_id == (
+        "safety-pregnancy"
+    )
+
+
+def test_copies_of_every_entry_under_new_ids_leave_the_answers_unchanged(
+    engine: Engine,
+) -> None:
+    larger = Engine(scaled(engine.knowledge, 3))
+    assert len(larger.knowledge.entries) == 3 * len(engine.knowledge.entries)
+    assert larger.answer("how often for stress").entry_id == "how-often-stress"
