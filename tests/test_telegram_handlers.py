@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.engine import Engine, Kind
+from bot.engine import Context, Engine, Kind, Reply
 from bot.storage import Store
 from bot.telegram.app import COMMANDS
 from bot.telegram.replies import send_text
@@ -377,3 +377,22 @@ async def test_a_channel_post_that_mentions_the_bot_gets_no_reply(chat: Chat) ->
 
 async def test_an_unknown_command_in_a_group_for_another_bot_is_ignored(chat: Chat) -> None:
     assert await chat.say("/foo@some_other_bot", GROUP, chat_type="group") == []
+
+
+# ----------------------------------------------------------------------------- follow-ups
+async def test_a_follow_up_is_read_against_the_chats_last_answer(
+    chat: Chat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await chat.say("show me thumb walking")
+    seen: list[Context | None] = []
+    answer = chat.engine.answer
+
+    def remembering(message: str, context: Context | None = None) -> Reply:
+        seen.append(context)
+        return answer(message, context=context)
+
+    monkeypatch.setattr(chat.engine, "answer", remembering)
+    await chat.say("how long should I do it?")
+    (context,) = seen
+    assert context is not None
+    assert context.recent_entry() == "thumb-walking"

@@ -12,7 +12,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.telegram.actions import Feedback
 from bot.telegram.callbacks import prefix_of
-from bot.telegram.follow_up import remember_miss
+from bot.telegram.chat_memory import remember_miss
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
 from bot.telegram.services import services

@@ -21,7 +21,7 @@ from bot.engine import Kind, Reply
 from bot.telegram.actions import Answer, Feedback
 from bot.telegram.audience import ADDRESSED, without_mention
 from bot.telegram.buttons import keyboard
-from bot.telegram.follow_up import take_miss
+from bot.telegram.chat_memory import conversation, remember_answer, take_miss
 from bot.telegram.handlers.techniques import show_step
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
@@ -34,6 +34,8 @@ RATED_KINDS = frozenset({Kind.FAQ, Kind.SAFETY})
 
 async def present(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
     """Send a reply: a walkthrough for techniques, otherwise the text with follow-ups."""
+    if reply.entry_id is not None:
+        remember_answer(context, reply.entry_id)
     if reply.kind in WALKTHROUGH_KINDS and reply.entry_id is not None:
         await show_step(context, chat_id, reply.entry_id, 0)
         return
@@ -61,7 +63,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     found = services(context)
     text = without_mention(message)
     started = time.perf_counter()
-    reply = found.engine.answer(text)
+    reply = found.engine.answer(text, context=conversation(context))
     found.metrics.answer_timed(time.perf_counter() - started)
     missed = take_miss(context)
     if missed is not None and reply.kind is not Kind.URGENT:

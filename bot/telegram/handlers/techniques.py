@@ -17,6 +17,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.engine import Engine, Kind
 from bot.telegram.actions import Done, ListTechniques, Step, Walk
 from bot.telegram.buttons import keyboard
+from bot.telegram.chat_memory import remember_answer
 from bot.telegram.formatting import PARSE_MODE, escape
 from bot.telegram.pictures import fits_caption, send_picture, technique_picture
 from bot.telegram.replies import send_text
@@ -123,6 +124,7 @@ async def on_list(
 
 async def on_walk(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Walk) -> None:
     assert update.effective_chat is not None
+    remember_answer(context, payload.entry_id)
     await show_step(context, update.effective_chat.id, payload.entry_id, 0)
 
 
