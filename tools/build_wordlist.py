@@ -14,7 +14,7 @@ from importlib import resources
 from bot.engine.language import WORDS_FILE
 from bot.engine.text import normalize
 
-WORDS_PER_LANGUAGE = {"en": 40_000, "fr": 30_000}
+WORDS_PER_LANGUAGE = {"en": 30_000, "fr": 15_000}
 
 
 def most_frequent(language: str, count: int) -> list[str]:

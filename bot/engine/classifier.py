@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +32,7 @@ SOCIAL_CLASS = "_social"
 TOKEN_BLOCK_WEIGHT = 1.2
 MODEL_FILE = Path(__file__).with_name("classifier.npz")
 
-FloatArray = npt.NDArray[np.float32]
+FloatArray = npt.NDArray[np.floating[Any]]
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,19 @@ class Weights:
 
     vocabulary: tuple[str, ...]
     idf: FloatArray
-    coefficients: FloatArray  # features x classes
+    coefficients: FloatArray  # features x classes (float16 once saved)
     intercepts: FloatArray
     classes: tuple[str, ...]
     threshold: float
 
     def save(self, path: Path) -> None:
+        # Names as one UTF-8 text and weights as float16 keep the file and, above all, the
+        # memory of loading it small (see the memory budget in the README).
         np.savez_compressed(
             path,
-            vocabulary=np.array(self.vocabulary),
+            vocabulary=np.frombuffer("\n".join(self.vocabulary).encode(), dtype=np.uint8),
             idf=self.idf,
-            coefficients=self.coefficients,
+            coefficients=self.coefficients.astype(np.float16),
             intercepts=self.intercepts,
             classes=np.array(self.classes),
             threshold=np.array([self.threshold], dtype=np.float32),
@@ -72,9 +75,9 @@ class Weights:
     def load(cls, path: Path) -> "Weights":
         with np.load(path) as data:
             return cls(
-                vocabulary=tuple(str(v) for v in data["vocabulary"]),
+                vocabulary=tuple(data["vocabulary"].tobytes().decode().split("\n")),
                 idf=data["idf"].astype(np.float32),
-                coefficients=data["coefficients"].astype(np.float32),
+                coefficients=data["coefficients"],
                 intercepts=data["intercepts"].astype(np.float32),
                 classes=tuple(str(c) for c in data["classes"]),
                 threshold=float(data["threshold"][0]),

@@ -9,7 +9,7 @@ A real English or French word is never a typo (``words.txt.gz``, built by
 import gzip
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,12 +46,23 @@ TYPO_SCORE_CUTOFF = 82.0
 SHORT_WORD_LENGTH = 5
 
 
+@dataclass(frozen=True)
+class RealWords:
+    """Frequent English and French words, folded by ``normalize``, and the most common of them."""
+
+    all: frozenset[str] = frozenset()
+    common: frozenset[str] = frozenset()
+
+    def rare(self, word: str) -> bool:
+        return word in self.all and word not in self.common
+
+
 @cache
-def real_words() -> dict[str, int]:
-    """Frequent English and French words, folded by ``normalize``, each with its rank (0 for
-    the most frequent, English and French interleaved); read once per process."""
+def real_words() -> RealWords:
+    """The bundled word list (most frequent first), read once per process."""
     with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as file:
-        return {word: rank for rank, word in enumerate(file.read().split())}
+        words = file.read().split()
+    return RealWords(frozenset(words), frozenset(words[:COMMON_WORDS]))
 
 
 def canonical_token(phrase: str) -> str:
@@ -91,8 +102,8 @@ class Analysis:
 class Analyzer:
     """Tokenises messages the same way the knowledge's questions were tokenised."""
 
-    def __init__(self, language: dict[str, Any], words: Mapping[str, int] | None = None) -> None:
-        self._real_words = words or {}
+    def __init__(self, language: dict[str, Any], words: RealWords | None = None) -> None:
+        self._real_words = words or RealWords()
         self._corrections: dict[str, str | None] = {}
         self._stopwords = {normalize(w) for w in language.get("stopwords", [])}
         # Words that may sit beside a greeting without making it a question ("thanks mate").
@@ -215,13 +226,13 @@ class Analyzer:
                 elif (
                     corrections < MAX_CORRECTIONS
                     and len(word) >= TYPO_MIN_LENGTH
-                    and word not in self._real_words
+                    and word not in self._real_words.all
                 ):
                     corrections += 1
                     fixed = self._remember_correction(word)
                 if fixed is None:
                     unknown.append(stemmed)
-                    if self._real_words.get(word, 0) >= COMMON_WORDS:
+                    if self._real_words.rare(word):
                         foreign.append(word)
                 elif fixed:
                     tokens.append(fixed)
