@@ -42,6 +42,8 @@ def sending_reminders() -> Iterator[None]:
 
 
 class Metrics:
+    """What /metrics shows, and the time of the last Bot API success that /healthz reads."""
+
     def __init__(
         self,
         subscribers: Callable[[], int] | None = None,
