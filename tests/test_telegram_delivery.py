@@ -208,7 +208,7 @@ async def test_a_429_is_retried_by_the_rate_limiter_after_retry_after(
     api: FakeBotApi, bot: ExtBot[Any], store: Store
 ) -> None:
     subscribe(store, 1)
-    api.fail_next(1, status=HTTPStatus.TOO_MANY_REQUESTS, description="Too Many", retry_after=0)
+    api.fail_next(1, status=HTTPStatus.TOO_MANY_REQUESTS, description="Too Many", retry_after=1)
     sender = delivery(store)
     sender.tick(bot)
     await sender.drain()
