@@ -6,8 +6,11 @@ with a health window of two seconds so that an outage shows within seconds.
 """
 
 import asyncio
+import json
+import os
 import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time, timedelta
 from http import HTTPStatus
@@ -24,14 +27,15 @@ from bot.config import Settings
 from bot.engine import Engine, Kind
 from bot.reminders.plan import set_reminder
 from bot.storage import Store
-from bot.telegram.app import EXIT_CONFIG, build_application
+from bot.telegram.app import EXIT_CONFIG
 from bot.telegram.delivery import Outgoing, Pacer, ReminderDelivery
 from bot.telegram.health import Health, IdleProbe
 from bot.telegram.metrics import Metrics
 from bot.telegram.ratelimit import RetryingRateLimiter
-from tests.support.bot_process import start_bot_process, stop_bot_process
+from tests.support.bot_process import REPO, start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import callback_data
+from tests.support.polling import polling_application
 
 TOKEN = "987654321:AAMetricsTokenForTheTestsOnly_01234567"
 CHAT = 424242
@@ -309,27 +313,10 @@ async def polling_bot(
 ) -> AsyncIterator[tuple[Application, str]]:
     """The bot polling the fake Bot API, with /metrics and /healthz on a port of its own."""
     port = free_port()
-    settings = Settings(
-        token=TOKEN,
-        api_url=f"http://127.0.0.1:{api.port}",
-        data_dir=tmp_path,
-        metrics_port=port,
-        health_window=SHORT_WINDOW,
-    )
-    store = Store.open(tmp_path)
-    application = build_application(settings, engine, store)
-    assert application.post_init is not None
-    assert application.post_stop is not None
-    assert application.updater is not None
-    async with application:
-        await application.post_init(application)
-        await application.updater.start_polling(timeout=timedelta(seconds=1))
-        await application.start()
+    async with polling_application(
+        api, engine, tmp_path, TOKEN, metrics_port=port, health_window=SHORT_WINDOW
+    ) as application:
         yield application, f"http://127.0.0.1:{port}"
-        await application.updater.stop()
-        await application.stop()
-        await application.post_stop(application)
-    store.close()
 
 
 async def reply_count(api: FakeBotApi, count: int) -> list[JSONDict]:
@@ -344,7 +331,7 @@ async def press(api: FakeBotApi, message: JSONDict, label: str) -> None:
 
 
 async def test_metrics_count_a_conversation_and_health_fails_within_seconds_of_an_outage(
-    api: FakeBotApi, polling_bot: tuple[Application, str], engine: Engine
+    api: FakeBotApi, polling_bot: tuple[Application, str], engine: Engine, tmp_path: Path
 ) -> None:
     """The must-show conversation: a fallback, an answer, a 👎 and its follow-up, a 👍."""
     _, monitoring_url = polling_bot
@@ -380,6 +367,8 @@ async def test_metrics_count_a_conversation_and_health_fails_within_seconds_of_a
         assert healthy.status_code == 200
         assert healthy.json()["status"] == "ok"
 
+        await the_review_lists_the_misses_and_forget_removes_them(api, tmp_path)
+
         await api.stop()
         stopped = asyncio.get_running_loop().time()
         while (failing := await client.get("/healthz")).status_code == 200:
@@ -389,6 +378,54 @@ async def test_metrics_count_a_conversation_and_health_fails_within_seconds_of_a
     assert failing.status_code == 503
     assert failing.json()["failing"] == ["bot_api"]
     assert took < 3 * SHORT_WINDOW
+
+
+async def footbot_review(data_dir: Path) -> JSONDict:
+    """``footbot review --json`` as an operator runs it, beside the running bot."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "review",
+        "--json",
+        cwd=REPO,
+        env={**os.environ, "FOOTBOT_DATA": str(data_dir)},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    stdout, _ = await asyncio.wait_for(process.communicate(), WAIT)
+    assert process.returncode == 0
+    report: JSONDict = json.loads(stdout)
+    return report
+
+
+def stored_bytes(data_dir: Path) -> bytes:
+    """Everything the database files hold, write-ahead log included."""
+    return b"".join(path.read_bytes() for path in data_dir.glob("footbot.sqlite3*"))
+
+
+async def the_review_lists_the_misses_and_forget_removes_them(
+    api: FakeBotApi, data_dir: Path
+) -> None:
+    urgent = "my dad's calf is swollen red and hot since his flight"
+    with_email = "please send the oil list to ana.perez@example.org"
+    api.push_message(CHAT, urgent)
+    api.push_message(CHAT, with_email)
+    await reply_count(api, 8)
+    review = await footbot_review(data_dir)
+    kept = [p["text"] for group in review["groups"] for p in group["phrasings"]]
+    assert FALLBACK in kept
+    assert FOLLOW_UP in kept
+    assert review["questions"]["by_reason"] == {"fallback": 1, "follow-up": 1}
+    assert review["feedback"]["unhelpful"] == 1
+    database = stored_bytes(data_dir)
+    for never in (urgent, with_email, "ana.perez@example.org"):
+        assert never.encode() not in database
+
+    api.push_message(CHAT, "/forget")
+    await reply_count(api, 9)
+    forgotten = await footbot_review(data_dir)
+    assert forgotten["groups"] == []
+    assert forgotten["feedback"]["unhelpful"] == forgotten["feedback"]["helpful"] == 0
 
 
 async def test_the_webhook_bot_serves_health_and_metrics_beside_its_webhook(

@@ -20,12 +20,14 @@ POLL_SECONDS = 1
 
 @asynccontextmanager
 async def polling_application(
-    api: FakeBotApi, engine: Engine, data_dir: Path, token: str
+    api: FakeBotApi, engine: Engine, data_dir: Path, token: str, **settings: Any
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """Started, with its start-up work done; stopped (post_stop included) on exit."""
-    settings = Settings(token=token, api_url=f"http://127.0.0.1:{api.port}", data_dir=data_dir)
+    """Started, with its start-up work done; stopped (post_stop included) on exit. ``settings``
+    add to the token, the fake's URL and the data folder."""
+    api_url = f"http://127.0.0.1:{api.port}"
+    configured = Settings(token=token, api_url=api_url, data_dir=data_dir, **settings)
     store = Store.open(data_dir)
-    application = build_application(settings, engine, store)
+    application = build_application(configured, engine, store)
     async with application:
         assert application.post_init is not None
         assert application.post_stop is not None
