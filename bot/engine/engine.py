@@ -40,13 +40,14 @@ _SOCIAL_TEXTS = (("help", HELP), ("goodbye", GOODBYE), ("thanks", THANKS))
 class Engine:
     """Answers messages from the knowledge; one instance serves every channel."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, classifier: Classifier | None = None) -> None:
+        """``classifier`` defaults to the bundled one (``classifier.npz``)."""
         self.knowledge = knowledge
         self.version = knowledge.version
         self._entries = {entry.id: entry for entry in knowledge.entries}
         self._analyzer = analyzer_for(knowledge)
         self._matcher = Matcher(knowledge.entries, self._analyzer)
-        self._reader = Reader(self._analyzer, Classifier.load())
+        self._reader = Reader(self._analyzer, classifier or Classifier.load())
         self._triage = Triage(knowledge.triage)
         self._safety_ids = frozenset(e.id for e in knowledge.entries if e.kind is Kind.SAFETY)
         self._tips = [e for e in knowledge.entries if e.tip]
@@ -75,7 +76,7 @@ class Engine:
         if reading.off_domain or (analysis.off_topic and not analysis.mentions_feet):
             return self._fallback(())
         if self._triage.mentions_contraindication(analysis.normalized) and (
-            analysis.mentions_domain or reading.prediction.is_entry
+            analysis.mentions_domain or self._reader.confident(reading)
         ):
             return self._safety_answer(analysis, reading)
         prediction = reading.prediction
@@ -88,14 +89,15 @@ class Engine:
         return self._fallback(matches)
 
     def _choose(self, reading: Reading, matches: list[Match]) -> tuple[Entry, float] | None:
-        """When the classifier is not sure: its entry if the matcher finds it too; the matcher's
-        alone for a question written almost word for word in the knowledge, or for an entry
-        added since the classifier was trained."""
+        """When the classifier is not sure: its entry if the matcher finds it too and the passage
+        names feet or massage; the matcher's alone for a question written almost word for word
+        in the knowledge, or for an entry added since the classifier was trained."""
         prediction = reading.prediction
         top = matches[0] if matches else None
         matched = next((m.score for m in matches if m.entry.id == prediction.label), 0.0)
         if (
             prediction.label in self._entries
+            and reading.analysis.mentions_domain
             and prediction.probability >= AGREED
             and matched >= CONFIDENCE_THRESHOLD
         ):

@@ -28,6 +28,9 @@ WHOLE_MESSAGE_CHARS = 300
 SHORT_SENTENCE_CHARS = 80
 # Only messages up to this long can be follow-ups: a longer one says what it is about.
 FOLLOW_UP_CHARS = 120
+# A follow-up read with the previous topic is trusted from this probability, below the usual
+# threshold: the conversation, not a guess, supplies its topic.
+FOLLOW_UP_FLOOR = 0.4
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Reading:
     # True when no passage names feet or massage and some use real words the knowledge never
     # uses: the message is about something else, whatever the classifier thinks.
     off_domain: bool = False
+    # True when the passage was read with the previous answer's topic (a follow-up).
+    follow_up: bool = False
 
 
 def _off_domain(analyses: list[Analysis]) -> bool:
@@ -74,7 +79,8 @@ class Reader:
     def confident(self, reading: Reading) -> bool:
         """True when the reading names an entry surely enough to answer with it."""
         prediction = reading.prediction
-        return prediction.is_entry and prediction.probability >= self._classifier.threshold
+        floor = FOLLOW_UP_FLOOR if reading.follow_up else self._classifier.threshold
+        return prediction.is_entry and prediction.probability >= floor
 
     def read_passage(self, text: str) -> Reading:
         analysis = self._analyzer.analyse_normalized(normalize(text, MAX_ANALYSED_CHARS))
@@ -102,6 +108,7 @@ class Reader:
         if previous and len(message) <= FOLLOW_UP_CHARS and reading.analysis.names_no_topic:
             again = self.read_passage(f"{message} {previous[1]}")
             # A follow-up asks something new: the previous entry again means "not understood".
+            again = replace(again, follow_up=True)
             if self.confident(again) and again.prediction.label != previous[0]:
                 return again
         return reading
