@@ -7,8 +7,8 @@ folded away here so the rest of the engine compares plain lowercase ASCII-ish wo
 import re
 import unicodedata
 
-# Only this much of a message is matched: a 5,000-character rant costs about the same as a
-# short question, and the opening of a message carries its question.
+# Only this much of one passage is analysed at a time, so the cost of a message is bounded;
+# a long message is read sentence by sentence (bot/engine/reading.py), not cut here.
 MAX_ANALYSED_CHARS = 600
 # Urgent symptoms are looked for in the whole of any message Telegram can carry (4,096
 # characters), so a long story that ends with "and now my chest hurts" is never missed.
