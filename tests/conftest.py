@@ -1,12 +1,16 @@
-"""Shared fixtures: the bundled knowledge, loaded once per test session, and the log check.
+"""Shared fixtures: the bundled knowledge, loaded once per test session, the fake Bot API and
+the bot polling it (each module may name its own ``bot_token``), and the log check.
 
 Importing ``bot.telegram`` first gives every test the bot's own python-telegram-bot settings
 (its opt-in to timedelta durations), whatever the test imports itself.
 """
 
+from __future__ import annotations
+
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +18,12 @@ import bot.telegram  # noqa: F401
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.engine import Engine
 from tests.support.bot_api import BotApi
+from tests.support.fake_bot_api import FakeBotApi
+from tests.support.offline_request import TOKEN
+from tests.support.polling import polling_application
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +34,27 @@ def knowledge_dir() -> Path:
 @pytest.fixture(scope="session")
 def engine(knowledge_dir: Path) -> Engine:
     return Engine.load(knowledge_dir)
+
+
+@pytest.fixture
+def bot_token() -> str:
+    return TOKEN
+
+
+@pytest.fixture
+async def api(bot_token: str) -> AsyncIterator[FakeBotApi]:
+    """A fake Bot API on 127.0.0.1 that accepts only ``bot_token``."""
+    async with FakeBotApi(valid_token=bot_token) as server:
+        yield server
+
+
+@pytest.fixture
+async def polling_bot(
+    api: FakeBotApi, engine: Engine, tmp_path: Path, bot_token: str
+) -> AsyncIterator[Application]:
+    """The bot's own application polling ``api`` over HTTP."""
+    async with polling_application(api, engine, tmp_path, bot_token) as application:
+        yield application
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ also started as ``python -m bot run`` and stopped with SIGTERM. Every wait is bo
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from bot.telegram.app import EXIT_CONFIG, run
 from tests.support.bot_process import start_bot_process
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 from tests.support.keyboards import callback_data
-from tests.support.polling import polling_application
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
 SECRET = TOKEN.split(":")[1]
@@ -33,17 +32,8 @@ JSONDict = dict[str, Any]
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(valid_token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def polling_bot(
-    api: FakeBotApi, engine: Engine, tmp_path: Path
-) -> AsyncIterator[Application]:
-    async with polling_application(api, engine, tmp_path, TOKEN) as application:
-        yield application
+def bot_token() -> str:
+    return TOKEN
 
 
 async def exchange(api: FakeBotApi, push: Callable[[], object], method: str) -> ApiCall:

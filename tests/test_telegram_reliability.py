@@ -32,7 +32,6 @@ from tests.support.bot_process import start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import callback_data
 from tests.support.offline_request import offline_application
-from tests.support.polling import polling_application
 
 TOKEN = "987654321:AAReliabilityTokenForTests_0123456789"
 CHAT = 5150
@@ -46,17 +45,8 @@ JSONDict = dict[str, Any]
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi(valid_token=TOKEN) as server:
-        yield server
-
-
-@pytest.fixture
-async def polling_bot(
-    api: FakeBotApi, engine: Engine, tmp_path: Path
-) -> AsyncIterator[Application]:
-    async with polling_application(api, engine, tmp_path, TOKEN) as application:
-        yield application
+def bot_token() -> str:
+    return TOKEN
 
 
 async def replies_to(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
