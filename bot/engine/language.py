@@ -8,6 +8,7 @@ A real English or French word is never a typo (``words.txt.gz``, built by
 
 import gzip
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.engine.compact import CompactSet
 from bot.engine.knowledge import Knowledge
 from bot.engine.text import MAX_ANALYSED_CHARS, normalize, stem
 
@@ -46,23 +48,27 @@ TYPO_SCORE_CUTOFF = 82.0
 SHORT_WORD_LENGTH = 5
 
 
-@dataclass(frozen=True)
 class RealWords:
-    """Frequent English and French words, folded by ``normalize``, and the most common of them."""
+    """Frequent English and French words, folded by ``normalize``, and the most common of them
+    (compact: 40,000 words as a set of strings would cost 4 MB)."""
 
-    all: frozenset[str] = frozenset()
-    common: frozenset[str] = frozenset()
+    def __init__(self, words: Iterable[str] = (), common: int = 0) -> None:
+        ranked = array("q", (hash(word) for word in words))
+        self._common = CompactSet.of_hashes(ranked[:common])
+        self._all = CompactSet.of_hashes(ranked)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._all
 
     def rare(self, word: str) -> bool:
-        return word in self.all and word not in self.common
+        return word in self._all and word not in self._common
 
 
 @cache
 def real_words() -> RealWords:
     """The bundled word list (most frequent first), read once per process."""
     with gzip.open(WORDS_FILE, "rt", encoding="utf-8") as file:
-        words = file.read().split()
-    return RealWords(frozenset(words), frozenset(words[:COMMON_WORDS]))
+        return RealWords((word for line in file for word in line.split()), COMMON_WORDS)
 
 
 def canonical_token(phrase: str) -> str:
@@ -226,7 +232,7 @@ class Analyzer:
                 elif (
                     corrections < MAX_CORRECTIONS
                     and len(word) >= TYPO_MIN_LENGTH
-                    and word not in self._real_words.all
+                    and word not in self._real_words
                 ):
                     corrections += 1
                     fixed = self._remember_correction(word)
