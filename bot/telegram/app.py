@@ -50,7 +50,7 @@ from bot.telegram.logs import configure_logging, quiet_library_logs, redacted_to
 from bot.telegram.metrics import Metrics, update_counter
 from bot.telegram.monitoring import Monitoring, MonitoringError
 from bot.telegram.ordering import ChatOrderedProcessor
-from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
+from bot.telegram.ratelimit import PRODUCTION_POLICY, RetryingRateLimiter, RetryPolicy
 from bot.telegram.review_log import ReviewLog, schedule_review_upkeep
 from bot.telegram.routing import stale_button_handler
 from bot.telegram.services import SERVICES_KEY, Services, services
@@ -99,7 +99,6 @@ CONNECTION_POOL_SIZE = 32
 CONCURRENT_UPDATES = 16
 BOOTSTRAP_RETRIES = 2  # deleteWebhook/setWebhook at startup, before giving up
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 class TokenError(ValueError):
@@ -134,7 +133,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     rate_limited: bool = True,
-    retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    retry_policy: RetryPolicy = PRODUCTION_POLICY,
     delivery: ReminderDelivery | None = None,
 ) -> Application:
     """The application, ready to initialize.

@@ -58,6 +58,9 @@ class RetryPolicy:
         return pauses
 
 
+PRODUCTION_POLICY = RetryPolicy()
+
+
 def is_retried(endpoint: str) -> bool:
     return endpoint.startswith(RETRIED_PREFIXES)
 
@@ -65,12 +68,13 @@ def is_retried(endpoint: str) -> bool:
 class RetryingRateLimiter(AIORateLimiter):
     def __init__(
         self,
-        policy: RetryPolicy = RetryPolicy(),
+        policy: RetryPolicy = PRODUCTION_POLICY,
         sleep: Sleep = asyncio.sleep,
         metrics: Metrics | None = None,
     ) -> None:
         super().__init__(max_retries=RETRY_AFTER_ATTEMPTS)
         self.policy = policy
+        self._pauses = policy.pauses()
         self._sleep = sleep
         self._metrics = metrics or Metrics()
 
@@ -83,7 +87,7 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Result:
-        pauses = self.policy.pauses() if is_retried(endpoint) else []
+        pauses = self._pauses if is_retried(endpoint) else []
         recorded = self._recorded(callback)
         for attempt, pause in enumerate([*pauses, None], start=1):
             try:
