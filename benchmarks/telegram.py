@@ -22,7 +22,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.engine import Engine
-from bot.storage import Store
+from bot.storage import SqliteStore
 from bot.telegram.actions import Step
 from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi
@@ -48,7 +48,7 @@ def run_benchmark(engine: Engine, people: int = 150, rounds: int = 5) -> list[st
 async def _benchmark(engine: Engine, people: int, rounds: int) -> list[str]:
     api = FakeBotApi()
     with tempfile.TemporaryDirectory() as data_dir:
-        store = Store(Path(data_dir) / "bench.sqlite")
+        store = SqliteStore(Path(data_dir) / "bench.sqlite")
         application = offline_application(engine, store, api, rate_limited=False)
         rates = []
         ready_rss = current_rss_mb()

@@ -34,7 +34,7 @@ from bot.pictures.lint import check_pictures
 from bot.pictures.spec import PicturesError
 from bot.review.render import as_json, as_text, as_yaml
 from bot.review.report import Window, read_report
-from bot.storage import StorageError, Store
+from bot.storage import StorageError, open_store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -158,7 +158,10 @@ def cmd_bench_telegram(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_reminders(args: argparse.Namespace) -> int:
-    result: int = _from_checkout("benchmarks", "reminders").main(_engine(args), args.subscribers)
+    database_url = args.database_url or Settings.from_env().database_url
+    result: int = _from_checkout("benchmarks", "reminders").main(
+        _engine(args), args.subscribers, database_url, deliver=not args.no_delivery
+    )
     return result
 
 
@@ -180,7 +183,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     knowledge = Knowledge.load(args.knowledge)
     try:
-        store = Store.read_only(Settings.from_env().data_dir)
+        settings = Settings.from_env()
+        store = open_store(settings.data_dir, settings.database_url, read_only=True)
     except StorageError as error:
         return _fail(str(error))
     try:
@@ -258,6 +262,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=10_000,
         help="subscribers due in the same minute",
+    )
+    bench_reminders.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL database to measure instead of SQLite (default: DATABASE_URL)",
+    )
+    bench_reminders.add_argument(
+        "--no-delivery",
+        action="store_true",
+        help="measure scheduling and claiming only, not the minutes of sending",
     )
     render = command("render", cmd_render, "draw the technique pictures (unchanged ones are kept)")
     render.add_argument(

@@ -14,6 +14,8 @@ class Settings:
     token: str | None = None
     api_url: str | None = None
     data_dir: Path = Path("data")
+    # DATABASE_URL=postgresql://… : one PostgreSQL shared by replicas; unset: SQLite in data_dir.
+    database_url: str | None = None
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     webhook_url: str | None = None
     webhook_secret: str | None = None
@@ -37,6 +39,7 @@ class Settings:
             token=env.get("TELEGRAM_BOT_TOKEN", "").strip() or None,
             api_url=env.get("TELEGRAM_API_URL", "").strip() or None,
             data_dir=Path(env.get("FOOTBOT_DATA", "").strip() or "data"),
+            database_url=env.get("DATABASE_URL", "").strip() or None,
             knowledge_dir=Path(env.get("FOOTBOT_KNOWLEDGE", "").strip() or DEFAULT_KNOWLEDGE_DIR),
             webhook_url=env.get("WEBHOOK_URL", "").strip() or None,
             webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,

@@ -1,5 +1,6 @@
 """Shared fixtures: the bundled knowledge, loaded once per test session, the fake Bot API and
-the bot polling it (each module may name its own ``bot_token``), and the log check.
+the bot polling it (each module may name its own ``bot_token``), the log check, and a throwaway
+PostgreSQL cluster with an empty database per test (``database_url``).
 
 Importing ``bot.telegram`` first gives every test the bot's own python-telegram-bot settings
 (its opt-in to timedelta durations), whatever the test imports itself.
@@ -8,6 +9,7 @@ Importing ``bot.telegram`` first gives every test the bot's own python-telegram-
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ from tests.support.bot_api import BotApi
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.offline_request import TOKEN
 from tests.support.polling import polling_application
+from tests.support.postgres import PostgresCluster, PostgresUnavailable, find_binaries
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -55,6 +58,29 @@ async def polling_bot(
     """The bot's own application polling ``api`` over HTTP."""
     async with polling_application(api, engine, tmp_path, bot_token) as application:
         yield application
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One cluster for the session. Without PostgreSQL the tests that need it are skipped with
+    the reason in the summary, except in CI (``CI=true``), where they fail: CI must run them."""
+    try:
+        cluster = PostgresCluster(find_binaries())
+        cluster.start()
+    except PostgresUnavailable as problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL tests cannot run: {problem}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests SKIPPED: {problem}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def database_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """An empty database of its own for one test."""
+    url = postgres_cluster.new_database()
+    yield url
+    postgres_cluster.drop_database(url)
 
 
 @pytest.fixture(autouse=True)

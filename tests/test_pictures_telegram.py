@@ -18,7 +18,7 @@ from bot import cli
 from bot.config import Settings
 from bot.engine import Engine
 from bot.pictures.files import picture_path, pictures_folder
-from bot.storage import Store
+from bot.storage import SqliteStore
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, technique_picture
 from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi, UploadedFile
@@ -57,7 +57,7 @@ class Bot:
 
 
 async def running_bot(engine: Engine, settings: Settings) -> AsyncIterator[Bot]:
-    store = Store(settings.data_dir / "footbot.sqlite")
+    store = SqliteStore(settings.data_dir / "footbot.sqlite")
     api = FakeBotApi()
     application = offline_application(engine, store, api, settings)
     async with application:

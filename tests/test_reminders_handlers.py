@@ -282,7 +282,7 @@ async def deliver_now(chat: Chat) -> JSONDict:
     delivery = ReminderDelivery(
         chat.store, lambda item: reminder_message(chat.engine, codec, item), clock=lambda: due
     )
-    assert delivery.tick(chat.application.bot) == 1
+    assert await delivery.tick(chat.application.bot) == 1
     await delivery.drain()
     return chat.api.bot_messages(CHAT)[-1]
 

@@ -102,10 +102,10 @@ async def test_every_due_reminder_is_sent_once(
 ) -> None:
     subscribe(store, 1, 2, 3)
     sender = delivery(store)
-    assert sender.tick(bot) == 3
+    assert await sender.tick(bot) == 3
     await sender.drain()
     assert sent_chats(api) == [1, 2, 3]
-    assert sender.tick(bot) == 0
+    assert await sender.tick(bot) == 0
     assert sender.stats.sent == 3
 
 
@@ -114,7 +114,7 @@ async def test_reminders_not_yet_due_are_left_alone(
 ) -> None:
     subscribe(store, 1)
     sender = delivery(store, now=DUE - timedelta(seconds=1))
-    assert sender.tick(bot) == 0
+    assert await sender.tick(bot) == 0
     await sender.drain()
     assert api.calls_to("sendMessage") == []
 
@@ -124,7 +124,7 @@ async def test_the_claim_is_stored_before_the_message_is_sent(
 ) -> None:
     subscribe(store, 1)
     sender = delivery(store)
-    sender.tick(bot)
+    await sender.tick(bot)
     stored = store.subscription(1)
     assert stored is not None
     assert stored.last_sent_local_date == "2025-06-01"
@@ -138,12 +138,12 @@ async def test_a_restart_inside_the_reminder_minute_sends_nothing_twice(
     first_run = Store.open(tmp_path)
     subscribe(first_run, 1, 2)
     sender = delivery(first_run)
-    sender.tick(bot)
+    await sender.tick(bot)
     await sender.drain()
     first_run.close()
 
     after_restart = Store.open(tmp_path)
-    assert delivery(after_restart, now=DUE + timedelta(seconds=20)).tick(bot) == 0
+    assert await delivery(after_restart, now=DUE + timedelta(seconds=20)).tick(bot) == 0
     assert sent_chats(api) == [1, 2]
     after_restart.close()
 
@@ -154,7 +154,7 @@ async def test_a_clean_stop_releases_what_it_had_not_sent_and_the_next_start_sen
     first_run = Store.open(tmp_path)
     subscribe(first_run, *range(1, 11))
     sender = delivery(first_run, pacer_sleep=Forever())
-    assert sender.tick(bot) == 10
+    assert await sender.tick(bot) == 10
     await asyncio.sleep(0.2)  # the first send goes out; the pacer holds the other nine
     await sender.stop(deadline=5)
     assert sender.stats.released == 9
@@ -162,7 +162,7 @@ async def test_a_clean_stop_releases_what_it_had_not_sent_and_the_next_start_sen
 
     after_restart = Store.open(tmp_path)
     restarted = delivery(after_restart, now=DUE + timedelta(seconds=30))
-    assert restarted.tick(bot) == 9
+    assert await restarted.tick(bot) == 9
     await restarted.drain()
     assert sent_chats(api) == list(range(1, 11))
     after_restart.close()
@@ -174,7 +174,7 @@ async def test_a_stopped_sender_claims_nothing_more(
     sender = delivery(store)
     await sender.stop()
     subscribe(store, 1)
-    assert sender.tick(bot) == 0
+    assert await sender.tick(bot) == 0
     assert store.subscription(1) == store.due(int(DUE.timestamp()), 1)[0]
 
 
@@ -184,10 +184,10 @@ async def test_a_crash_between_claim_and_send_loses_the_reminder_but_never_repea
     crashed = Store.open(tmp_path)
     subscribe(crashed, 1)
     crashed_sender = delivery(crashed, pacer_sleep=Forever(), max_in_flight=1)
-    assert crashed_sender.tick(bot) == 1  # claimed; the pacer holds it, then "kill -9"
+    assert await crashed_sender.tick(bot) == 1  # claimed; the pacer holds it, then "kill -9"
     crashed.close()
     restarted = Store.open(tmp_path)
-    assert delivery(restarted, now=DUE + timedelta(seconds=5)).tick(bot) == 0
+    assert await delivery(restarted, now=DUE + timedelta(seconds=5)).tick(bot) == 0
     restarted.close()
 
 
@@ -197,7 +197,7 @@ async def test_a_blocked_bot_removes_that_subscription_only(
     subscribe(store, 1, 2)
     api.block_chat(2)
     sender = delivery(store)
-    sender.tick(bot)
+    await sender.tick(bot)
     await sender.drain()
     assert store.subscription(2) is None
     assert store.subscription(1) is not None
@@ -210,7 +210,7 @@ async def test_a_429_is_retried_by_the_rate_limiter_after_retry_after(
     subscribe(store, 1)
     api.fail_next(1, status=HTTPStatus.TOO_MANY_REQUESTS, description="Too Many", retry_after=1)
     sender = delivery(store)
-    sender.tick(bot)
+    await sender.tick(bot)
     await sender.drain()
     assert [call.status for call in api.calls_to("sendMessage")] == [429, 200]
     assert sender.stats.sent == 1
@@ -222,7 +222,7 @@ async def test_server_errors_are_retried_in_one_layer_with_growing_pauses(
     subscribe(store, 1)
     api.fail_next(2)  # 502 Bad Gateway twice
     sender = delivery(store)
-    sender.tick(bot)
+    await sender.tick(bot)
     await sender.drain()
     assert [call.status for call in api.calls_to("sendMessage")] == [502, 502, 200]
     assert backoff.delays == [1.0, 2.0]
@@ -241,7 +241,7 @@ async def test_ten_502s_in_a_row_give_a_bounded_number_of_attempts_and_the_log_c
     sender = delivery(store, text=SECRET)
     with caplog.at_level(logging.INFO):
         async with client:
-            sender.tick(client)
+            await sender.tick(client)
             await sender.drain()
     attempts = len(api.calls_to("sendMessage"))
     assert attempts == len(short.pauses()) + 1 == 6
@@ -256,12 +256,12 @@ async def test_a_tick_claims_no_more_than_the_in_flight_bound(
 ) -> None:
     subscribe(store, *range(1, 11))
     sender = delivery(store, max_in_flight=4)
-    assert sender.tick(bot) == 4
-    assert sender.tick(bot) == 0
+    assert await sender.tick(bot) == 4
+    assert await sender.tick(bot) == 0
     await sender.drain()
-    assert sender.tick(bot) == 4
+    assert await sender.tick(bot) == 4
     await sender.drain()
-    assert sender.tick(bot) == 2
+    assert await sender.tick(bot) == 2
     await sender.drain()
     assert sent_chats(api) == list(range(1, 11))
 
@@ -271,7 +271,7 @@ async def test_a_reminder_more_than_an_hour_late_is_skipped_not_sent(
 ) -> None:
     subscribe(store, 1)
     sender = delivery(store, now=DUE + timedelta(hours=2))
-    assert sender.tick(bot) == 0
+    assert await sender.tick(bot) == 0
     assert sender.stats.skipped == 1
     stored = store.subscription(1)
     assert stored == Subscription(
@@ -314,7 +314,7 @@ async def test_a_timed_out_send_is_not_retried_so_it_cannot_arrive_twice(store: 
     subscribe(store, 1)
     sender = delivery(store)
     timing_out = TimingOutBot()
-    sender.tick(cast(ExtBot[Any], timing_out))
+    await sender.tick(cast(ExtBot[Any], timing_out))
     await sender.drain()
     assert timing_out.attempts == 1
     assert sender.stats.failed == 1

@@ -15,7 +15,7 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Context, Engine, Kind, Reply
-from bot.storage import Store
+from bot.storage import SqliteStore
 from bot.telegram.app import COMMANDS
 from bot.telegram.replies import send_text
 from tests.support.conversation import Conversation
@@ -39,7 +39,7 @@ class Chat(Conversation):
 @pytest.fixture
 async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
     api = FakeBotApi()
-    store = Store(tmp_path / "footbot.sqlite")
+    store = SqliteStore(tmp_path / "footbot.sqlite")
     # A knowledge folder without pictures: walkthroughs are text here (photos have their own
     # tests in test_pictures_telegram.py).
     settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=tmp_path / "no-pictures")

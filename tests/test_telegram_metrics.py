@@ -130,12 +130,12 @@ def test_metrics_are_served_only_with_metrics_port_and_on_the_loopback_by_defaul
 
 
 # ----------------------------------------------------------------------------- health rules
-def test_health_is_ok_with_knowledge_a_writable_database_and_a_recent_bot_api_success(
+async def test_health_is_ok_with_knowledge_a_writable_database_and_a_recent_bot_api_success(
     health: Health, metrics: Metrics, clock: FakeClock
 ) -> None:
     metrics.bot_api_succeeded()
     clock.now += WINDOW
-    report = health.report()
+    report = await health.report()
     assert report.healthy
     assert report.as_json() == {
         "status": "ok",
@@ -144,30 +144,30 @@ def test_health_is_ok_with_knowledge_a_writable_database_and_a_recent_bot_api_su
     }
 
 
-def test_health_fails_once_no_bot_api_call_has_succeeded_for_longer_than_the_window(
+async def test_health_fails_once_no_bot_api_call_has_succeeded_for_longer_than_the_window(
     health: Health, metrics: Metrics, clock: FakeClock
 ) -> None:
     metrics.bot_api_succeeded()
     clock.now += WINDOW + 0.5
-    report = health.report()
+    report = await health.report()
     assert not report.healthy
     assert report.as_json()["failing"] == ["bot_api"]
 
 
-def test_health_fails_before_the_first_bot_api_call_has_succeeded(health: Health) -> None:
-    assert health.report().as_json() == {
+async def test_health_fails_before_the_first_bot_api_call_has_succeeded(health: Health) -> None:
+    assert (await health.report()).as_json() == {
         "status": "failing",
         "failing": ["bot_api"],
         "bot_api_seconds_since_success": None,
     }
 
 
-def test_health_fails_when_the_database_cannot_take_a_write(
+async def test_health_fails_when_the_database_cannot_take_a_write(
     health: Health, metrics: Metrics, store: Store
 ) -> None:
     metrics.bot_api_succeeded()
     store.close()
-    assert health.report().as_json()["failing"] == ["database"]
+    assert (await health.report()).as_json()["failing"] == ["database"]
 
 
 async def test_the_probe_asks_telegram_only_after_a_quarter_window_without_a_success(
@@ -222,7 +222,7 @@ async def test_a_failed_probe_raises_nothing_and_lets_the_health_check_fail(
         clock.now += WINDOW / 4
         await probe.probe_if_idle()
     assert bot.get_me_calls == 5
-    assert health.report().as_json()["failing"] == ["bot_api"]
+    assert (await health.report()).as_json()["failing"] == ["bot_api"]
 
 
 # ----------------------------------------------------------------------------- counting
@@ -270,7 +270,7 @@ async def test_reminders_are_counted_by_outcome_with_their_lag_and_their_429s(
     api.block_chat(2)
     too_many(api)
     sender = delivery(store, metrics, lag=timedelta(seconds=7))
-    sender.tick(limited_bot)
+    await sender.tick(limited_bot)
     await sender.drain()
     assert value(metrics, "footbot_reminders_total", outcome="sent") == 2
     assert value(metrics, "footbot_reminders_total", outcome="blocked") == 1
@@ -288,7 +288,7 @@ async def test_a_reminder_telegram_refuses_is_counted_as_failed(
     subscribe(store, 1)
     api.fail_next(1, status=HTTPStatus.BAD_REQUEST, description="Bad Request: chat not found")
     sender = delivery(store, metrics, lag=timedelta(0))
-    sender.tick(limited_bot)
+    await sender.tick(limited_bot)
     await sender.drain()
     assert value(metrics, "footbot_reminders_total", outcome="failed") == 1
     assert value(metrics, "footbot_reminders_total", outcome="sent") == 0

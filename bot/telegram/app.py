@@ -29,7 +29,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.engine import Engine, KnowledgeError
-from bot.storage import StorageError, Store
+from bot.storage import StorageError, Store, open_store
 from bot.telegram import errors
 from bot.telegram.callbacks import CallbackCodec
 from bot.telegram.delivery import ReminderDelivery, reminder_message, schedule_ticks
@@ -105,6 +105,20 @@ class TokenError(ValueError):
     """The configured token is missing or cannot be a bot token (the message never quotes it)."""
 
 
+class ReplicaSettingsError(ValueError):
+    """Settings that cannot work for several replicas; the message is one line."""
+
+
+def check_replica_settings(settings: Settings) -> None:
+    """Webhook replicas sharing a database must share the secret token too: each replica calls
+    setWebhook at start, so a random secret per replica would lock the others out."""
+    if settings.database_url and settings.webhook_url and not settings.webhook_secret:
+        raise ReplicaSettingsError(
+            "WEBHOOK_SECRET must be set when webhook replicas share DATABASE_URL"
+            " (the same value on every replica)"
+        )
+
+
 def checked_token(token: str | None) -> str:
     if not token:
         raise TokenError("TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)")
@@ -145,7 +159,7 @@ def build_application(
     token = checked_token(settings.token)
     quiet_library_logs()
     codec = CallbackCodec(engine.version)
-    metrics = Metrics(subscribers=store.count_active)
+    metrics = Metrics(subscribers=partial(store.call, Store.count_active))
     base_url, base_file_url = api_base_urls(settings.api_url or "https://api.telegram.org")
     bot = TolerantBot(
         token,
@@ -170,7 +184,7 @@ def build_application(
 
     async def stop_background_work(application: Application) -> None:
         await delivery.stop()
-        review_log.flush()
+        await review_log.flush()
         await monitoring.stop()
 
     application: Application = (
@@ -181,6 +195,7 @@ def build_application(
         .post_stop(stop_background_work)
         .build()
     )
+    bot.polling_conflict.stop = application.stop_running
     application.bot_data[SERVICES_KEY] = Services(
         engine=engine,
         store=store,
@@ -205,9 +220,10 @@ def run(settings: Settings) -> int:
     """Run the bot until SIGINT/SIGTERM; 2 for configuration problems, which get one line."""
     try:
         token = checked_token(settings.token)
+        check_replica_settings(settings)
         engine = Engine.load(settings.knowledge_dir)
-        store = Store.open(settings.data_dir)
-    except (TokenError, KnowledgeError, StorageError) as problem:
+        store = open_store(settings.data_dir, settings.database_url)
+    except (TokenError, ReplicaSettingsError, KnowledgeError, StorageError) as problem:
         print(f"footbot: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     configure_logging(token)
@@ -224,6 +240,13 @@ def run(settings: Settings) -> int:
                 bootstrap_retries=BOOTSTRAP_RETRIES,
                 stop_signals=STOP_SIGNALS,
             )
+            if isinstance(application.bot, TolerantBot) and application.bot.polling_conflict.seen:
+                print(
+                    "footbot: another process is polling Telegram with this token (409 Conflict):"
+                    " run one poller, or several webhook replicas (WEBHOOK_URL)",
+                    file=sys.stderr,
+                )
+                return EXIT_CONFIG
     except InvalidToken:
         print(
             f"footbot: Telegram rejected the bot token {redacted_token(token)}"
@@ -254,7 +277,12 @@ async def _check_bot_api(application: Application) -> None:
 
 
 async def serve_webhook(application: Application, settings: Settings) -> None:
-    """The webhook lifecycle, as ``run_polling`` does it for polling, until a stop signal."""
+    """The webhook lifecycle, as ``run_polling`` does it for polling, until a stop signal.
+
+    Every replica calls setWebhook at start, with the same URL, secret token and update types
+    (``check_replica_settings`` insists on a shared secret), so a second call only repeats the
+    first: harmless, and no replica has to be the one that registers.
+    """
     options = webhook_options(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -160,11 +160,19 @@ class ReminderDelivery:
     def in_flight(self) -> int:
         return len(self._queued) + len(self._on_the_wire)
 
-    def tick(self, bot: Bot) -> int:
-        """Claim what is due now and start sending it in the background; returns how many."""
-        if self._stopped:
+    async def tick(self, bot: Bot) -> int:
+        """Claim what is due now and start sending it in the background; returns how many.
+
+        Only the process the store names as the sender claims anything (one per data folder
+        on SQLite, the holder of an advisory lock on PostgreSQL: bot/storage/postgres.py).
+        """
+        room = self._max_in_flight - self.in_flight
+        if self._stopped or room <= 0 or not await self.store.call(Store.may_send_reminders):
             return 0
-        claims = claim_due(self.store, self._clock(), self._max_in_flight - self.in_flight)
+        claims = await self.store.call(claim_due, self._clock(), room)
+        if self._stopped:  # stopped while claiming: give the claims straight back
+            self.stats.released += await self.store.call(release, claims)
+            return 0
         to_send = [c for c in claims if c.send]
         self.stats.claimed += len(claims)
         self.stats.skipped += len(claims) - len(to_send)
@@ -186,7 +194,7 @@ class ReminderDelivery:
         for task in queued:
             task.cancel()
         await asyncio.gather(*queued, return_exceptions=True)
-        self.stats.released += release(self.store, queued.values())
+        self.stats.released += await self.store.call(release, list(queued.values()))
         if self._on_the_wire:
             _, unfinished = await asyncio.wait(set(self._on_the_wire), timeout=deadline)
             for task in unfinished:
@@ -218,7 +226,7 @@ class ReminderDelivery:
                         reply_markup=message.reply_markup,
                     )
             except Forbidden:
-                self.store.delete(chat_id)
+                await self.store.call(Store.delete, chat_id)
                 self.stats.blocked += 1
                 self._metrics.reminder_blocked()
                 _log.info("reminder: chat %s blocked the bot; subscription removed", chat_id)
@@ -241,7 +249,7 @@ def schedule_ticks(job_queue: JobQueue[Context], delivery: ReminderDelivery) -> 
     """Run the delivery tick forever on the application's job queue, first one right away."""
 
     async def tick(context: Context) -> None:
-        delivery.tick(context.bot)
+        await delivery.tick(context.bot)
 
     return job_queue.run_repeating(
         tick, interval=TICK_SECONDS, first=0, name=TICK_JOB_NAME, job_kwargs=TICK_JOB_KWARGS

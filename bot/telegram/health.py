@@ -78,11 +78,11 @@ class Health:
         since = self.seconds_since_bot_api_success()
         return 0.0 if since is None else max(0.0, self.window / PROBE_SHARE - since)
 
-    def report(self) -> HealthReport:
+    async def report(self) -> HealthReport:
         since = self.seconds_since_bot_api_success()
         return HealthReport(
             knowledge=bool(self._engine.knowledge.entries),
-            database=self._store.writable(),
+            database=await self._store.call(Store.writable),
             bot_api=since is not None and since <= self.window,
             seconds_since_bot_api_success=since,
         )

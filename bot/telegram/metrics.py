@@ -11,7 +11,7 @@ stays inside the delivery's task and never reaches a reply sent at the same mome
 """
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -46,10 +46,11 @@ class Metrics:
 
     def __init__(
         self,
-        subscribers: Callable[[], int] | None = None,
+        subscribers: Callable[[], Awaitable[int]] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        """``subscribers`` is read at each scrape; ``clock`` gives Unix time."""
+        """``subscribers`` is awaited before each scrape (``count_subscribers``), off the
+        event loop since it asks the database; ``clock`` gives Unix time."""
         self.registry = CollectorRegistry()
         self._clock = clock
         self.last_bot_api_success: float | None = None
@@ -91,10 +92,10 @@ class Metrics:
             "Unix time of the last Bot API call that succeeded (0: none yet)",
             registry=self.registry,
         ).set_function(lambda: self.last_bot_api_success or 0.0)
-        if subscribers is not None:
-            Gauge(
-                "footbot_subscribers", "Chats with a nightly reminder on", registry=self.registry
-            ).set_function(subscribers)
+        self._count_subscribers = subscribers
+        self._subscribers = Gauge(
+            "footbot_subscribers", "Chats with a nightly reminder on", registry=self.registry
+        )
         for kind in Kind:
             self._replies.labels(kind.value)
         for verdict in ("helpful", "unhelpful"):
@@ -103,6 +104,10 @@ class Metrics:
             self._reminders.labels(outcome)
         for sender in ("reminders", "other"):
             self._rate_limited.labels(sender)
+
+    async def count_subscribers(self) -> None:
+        if self._count_subscribers is not None:
+            self._subscribers.set(await self._count_subscribers())
 
     def update_handled(self) -> None:
         self._updates.inc()

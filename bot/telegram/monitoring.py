@@ -30,7 +30,8 @@ class MetricsHandler(tornado.web.RequestHandler):
     def initialize(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    def get(self) -> None:
+    async def get(self) -> None:
+        await self.metrics.count_subscribers()
         encode, content_type = choose_encoder(self.request.headers.get("Accept", ""))
         self.set_header("Content-Type", content_type)
         self.write(encode(self.metrics.registry))
@@ -42,8 +43,8 @@ class HealthHandler(tornado.web.RequestHandler):
     def initialize(self, health: Health) -> None:
         self.health = health
 
-    def get(self) -> None:
-        report = self.health.report()
+    async def get(self) -> None:
+        report = await self.health.report()
         self.set_status(HTTPStatus.OK if report.healthy else HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_header("Cache-Control", "no-store")
         self.write(report.as_json())

@@ -60,7 +60,7 @@ async def send_picture(
 ) -> Message:
     """Send the picture with a plain-text caption, by cached ``file_id`` when there is one."""
     key = await asyncio.to_thread(cache_key, entry_id, path)
-    cached = store.get_file_id(key)
+    cached = await store.call(Store.get_file_id, key)
     if cached is not None:
         try:
             return await _send_photo(bot, chat_id, cached, caption, markup)
@@ -71,7 +71,7 @@ async def send_picture(
     upload = InputFile(png, filename=path.name)  # a .png name gives Telegram the image type
     message = await _send_photo(bot, chat_id, upload, caption, markup)
     if message.photo:
-        store.set_file_id(key, message.photo[-1].file_id)
+        await store.call(Store.set_file_id, key, message.photo[-1].file_id)
     return message
 
 

@@ -35,52 +35,51 @@ class ReviewLog:
         self._clock = clock
         self._replies: Counter[tuple[str, str]] = Counter()
 
-    def replied(self, chat_id: int, text: str, reply: Reply) -> None:
+    async def replied(self, chat_id: int, text: str, reply: Reply) -> None:
         """Count a reply to free text, and keep the message if it deserves review."""
         self._replies[(self._clock().date().isoformat(), reply.kind.value)] += 1
         reason = reason_to_keep(reply)
         if reason is not None:
-            self._keep(chat_id, text, reply, reason, reply.entry_id)
+            await self._keep(chat_id, text, reply, reason, reply.entry_id)
 
-    def followed_up(self, chat_id: int, text: str, reply: Reply, missed_entry: str) -> None:
+    async def followed_up(self, chat_id: int, text: str, reply: Reply, missed_entry: str) -> None:
         """What a person was looking for, told after a 👎 on ``missed_entry``."""
-        self._keep(chat_id, text, reply, FOLLOW_UP, missed_entry)
+        await self._keep(chat_id, text, reply, FOLLOW_UP, missed_entry)
 
-    def flush(self) -> None:
+    async def flush(self) -> None:
         if self._replies:
             counts = [(day, kind, count) for (day, kind), count in self._replies.items()]
             self._replies.clear()
-            self.store.add_replies(counts)
+            await self.store.call(Store.add_replies, counts)
 
-    def age_out(self) -> int:
+    async def age_out(self) -> int:
         cutoff = self._clock() - timedelta(days=QUESTION_DAYS)
-        return self.store.forget_before(int(cutoff.timestamp()))
+        return await self.store.call(Store.forget_before, int(cutoff.timestamp()))
 
-    def _keep(
+    async def _keep(
         self, chat_id: int, text: str, reply: Reply, reason: str, best_guess: str | None
     ) -> None:
         if not self.keep_questions or not keepable(text, reply):
             return
-        self.store.log_question(
-            Question(
-                asked_at=int(self._clock().timestamp()),
-                person=self.store.person(chat_id),
-                reason=reason,
-                text=text,
-                best_guess=best_guess,
-                confidence=reply.confidence,
-            )
+        question = Question(
+            asked_at=int(self._clock().timestamp()),
+            person=self.store.person(chat_id),
+            reason=reason,
+            text=text,
+            best_guess=best_guess,
+            confidence=reply.confidence,
         )
+        await self.store.call(Store.log_question, question)
 
 
 def schedule_review_upkeep(job_queue: JobQueue[Context], review_log: ReviewLog) -> None:
     """Add the day's reply counts to the store each minute; delete old questions daily."""
 
     async def flush(context: Context) -> None:
-        review_log.flush()
+        await review_log.flush()
 
     async def age_out(context: Context) -> None:
-        review_log.age_out()
+        await review_log.age_out()
 
     job_queue.run_repeating(
         flush, interval=FLUSH_SECONDS, first=FLUSH_SECONDS, name="review-flush"

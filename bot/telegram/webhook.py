@@ -6,10 +6,17 @@ and answers an update it cannot parse with a 400, which makes Telegram send the 
 and again. Here the secret token and the declared size are checked from the headers before any
 of the body is read, bodies stop at ``MAX_BODY_BYTES``, invalid JSON is a 400, and an unreadable
 update is acknowledged and skipped (bot/telegram/updates.py).
+
+Several replicas may serve one URL behind a load balancer. Telegram sends an update again when
+it did not get the 200 in time, and the retry may reach another replica, so each update id is
+recorded in the shared store before the update is handled (``Store.first_delivery``): a repeat
+is acknowledged and dropped, so an answer is never sent twice. The record is made before
+handling, like the 200 itself, so an update is handled at most once.
 """
 
 import hmac
 import json
+import time
 from http import HTTPStatus
 from typing import Any
 
@@ -18,6 +25,8 @@ from telegram import Update
 from telegram.ext import Application
 from tornado.httpserver import HTTPServer
 
+from bot.storage import Store
+from bot.telegram.services import services
 from bot.telegram.updates import readable_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -56,7 +65,10 @@ class UpdateHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         bot = self.bot_application.bot
         readable = readable_update(data, bot)
-        if readable is not None:
+        store = services(self.bot_application).store
+        if readable is not None and await store.call(
+            Store.first_delivery, readable["update_id"], int(time.time())
+        ):
             await self.bot_application.update_queue.put(Update.de_json(readable, bot))
         self.set_status(HTTPStatus.OK)
 

@@ -74,7 +74,7 @@ def offline_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot's own application, wired as in production, with ``api`` answering every call."""
     return build_application(
-        settings or Settings(token=TOKEN, data_dir=store.path.parent),
+        settings or Settings(token=TOKEN, data_dir=store.data_dir),
         engine,
         store,
         request=OfflineRequest(api),

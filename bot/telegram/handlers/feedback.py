@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, ContextTypes
 
+from bot.storage import Store
 from bot.telegram.actions import Feedback
 from bot.telegram.callbacks import prefix_of
 from bot.telegram.chat_memory import remember_miss
@@ -32,7 +33,10 @@ async def on_feedback(
     helpful = bool(payload.helpful)
     at = int(datetime.now(UTC).timestamp())
     person = found.store.person(chat_id)
-    if not found.store.record_feedback(person, message.message_id, payload.entry_id, helpful, at):
+    recorded = await found.store.call(
+        Store.record_feedback, person, message.message_id, payload.entry_id, helpful, at
+    )
+    if not recorded:
         return
     found.metrics.feedback_given(helpful)
     await _drop_feedback_row(message)

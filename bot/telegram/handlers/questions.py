@@ -67,10 +67,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     found.metrics.answer_timed(time.perf_counter() - started)
     missed = take_miss(context)
     if missed is not None and reply.kind is not Kind.URGENT:
-        found.review_log.followed_up(message.chat_id, text, reply, missed)
+        await found.review_log.followed_up(message.chat_id, text, reply, missed)
         await send_text(context.bot, message.chat_id, found.engine.text("feedback_thanks"))
         return
-    found.review_log.replied(message.chat_id, text, reply)
+    await found.review_log.replied(message.chat_id, text, reply)
     found.metrics.reply_sent(reply.kind.value)
     await present(context, message.chat_id, reply)
 

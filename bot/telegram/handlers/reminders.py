@@ -16,7 +16,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from bot.reminders import plan
 from bot.reminders.schedule import zone_info
 from bot.reminders.timeparse import Action, Problem, ReminderSyntaxError, parse_reminder_args
-from bot.storage import Subscription
+from bot.storage import Store, Subscription
 from bot.telegram.actions import PickTime, PickZone, Snooze, TurnOff, TypeZone
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
@@ -90,9 +90,9 @@ async def _apply(
     """Set time and/or zone, commit, then confirm (and ask for whatever is still missing)."""
     found = services(context)
     engine = found.engine
-    current = found.store.subscription(chat_id)
+    current = await found.store.call(Store.subscription, chat_id)
     updated = plan.set_reminder(current, chat_id, when, zone, _now())
-    found.store.save(updated)
+    await found.store.call(Store.save, updated)
     if updated.local_time is None:
         text = engine.text("reminder_zone_only", zone=updated.zone)
         markup = InlineKeyboardMarkup([_time_buttons(found)])
@@ -111,11 +111,11 @@ async def _apply(
 
 async def _turn_off(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     found = services(context)
-    current = found.store.subscription(chat_id)
+    current = await found.store.call(Store.subscription, chat_id)
     if current is None or current.next_due_utc is None:
         await send_text(context.bot, chat_id, found.engine.text("reminder_nothing_to_stop"))
         return
-    found.store.save(plan.turn_off(current))
+    await found.store.call(Store.save, plan.turn_off(current))
     await send_text(context.bot, chat_id, found.engine.text("reminder_off"))
 
 
@@ -132,7 +132,7 @@ async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     elif request.action is Action.SET:
         await _apply(context, chat_id, request.time, request.zone)
     else:
-        current = found.store.subscription(chat_id)
+        current = await found.store.call(Store.subscription, chat_id)
         text = _status(found, current)
         await send_text(context.bot, chat_id, text, _picker(found, current))
 
@@ -143,7 +143,7 @@ async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = services(context)
-    deleted = found.store.delete(_chat_id(update))
+    deleted = await found.store.call(Store.delete, _chat_id(update))
     key = "forget_done" if deleted else "forget_nothing"
     await send_text(context.bot, _chat_id(update), found.engine.text(key))
 
@@ -171,12 +171,12 @@ async def on_type_yours(
 async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Snooze) -> None:
     chat_id = _chat_id(update)
     found = services(context)
-    current = found.store.subscription(chat_id)
+    current = await found.store.call(Store.subscription, chat_id)
     snoozed = None if current is None else plan.snooze(current, _now())
     if snoozed is None:
         await send_text(context.bot, chat_id, found.engine.text("reminder_nothing_to_snooze"))
         return
-    found.store.save(snoozed)
+    await found.store.call(Store.save, snoozed)
     await send_text(
         context.bot,
         chat_id,
