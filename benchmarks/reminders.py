@@ -6,8 +6,9 @@ end. Three measurements:
 1. Scheduling: compute the next due time (zoneinfo, several zones) for N subscriptions and commit
    them, then reopen the store as a restart would and run the first tick's due query. Reported as
    seconds and extra resident memory.
-2. Claiming: after the delivery, N more subscriptions due now are claimed and committed in the delivery tick's
-   slices (``claim_due``, each slice one transaction, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+2. Claiming (run after the delivery, so the two never share due rows): N more subscriptions
+   due now are claimed and committed in the delivery tick's slices (``claim_due``, each slice
+   one transaction, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
 3. Delivery (unless ``--no-delivery``): the bot's own application (``build_application``: its
    rate limiter, the reminders tick job, the real reminder message with the engine's tip and
    buttons) runs against the fake Bot API on 127.0.0.1, which answers 429 above 30 sends per

@@ -95,6 +95,18 @@ def test_two_replicas_starting_together_migrate_once(database_url: str, tmp_path
         store.close()
 
 
+def test_the_review_reads_postgresql_beside_the_bot_and_cannot_write(
+    database_url: str, tmp_path: Path
+) -> None:
+    bot = PostgresStore.connect(database_url, tmp_path)
+    bot.add_replies([("2026-11-29", "faq", 3)])
+    review = open_store(tmp_path, database_url, read_only=True)
+    assert review.replies_per_day("2026-11-29") == [("2026-11-29", "faq", 3)]
+    assert not review.writable()
+    review.close()
+    bot.close()
+
+
 def _sqlite_schema(store: SqliteStore) -> set[tuple[str, str, str, bool]]:
     tables = [row[0] for row in store._read("SELECT name FROM sqlite_master WHERE type='table'")]
     return {

@@ -108,7 +108,6 @@ class SqliteStore(Store):
             store = cls(path, read_only=True)
         except (OSError, sqlite3.Error) as error:
             raise StorageError(f"cannot read the database in {data_dir}: {error}") from error
-        store.data_dir = data_dir
         try:
             version = store.schema_version()
         except sqlite3.Error as error:
