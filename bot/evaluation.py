@@ -37,6 +37,8 @@ class Case:
     disclaimer: bool | None
     ids: tuple[str, ...] = ()
     lang: str | None = None
+    # The red-flag category of an urgent case (its reply's id is ``urgent-<flag>``).
+    flag: str | None = None
 
     @property
     def is_small_talk(self) -> bool:
@@ -149,6 +151,7 @@ def load_cases(path: Path) -> list[Case]:
                 disclaimer=item.get("disclaimer"),
                 ids=_ids(item.get("id")),
                 lang=item.get("lang") or None,
+                flag=item.get("flag") or None,
             )
         )
     return cases
@@ -160,6 +163,8 @@ def judge(case: Case, reply: Reply) -> Outcome:
         failures.append(f"expected an answer, got {reply.kind.value}")
     elif case.expect in {"fallback", "urgent"} and reply.kind.value != case.expect:
         failures.append(f"expected {case.expect}, got {reply.kind.value}")
+    elif case.flag and reply.entry_id != f"urgent-{case.flag}":
+        failures.append(f"expected urgent-{case.flag}, got {_describe(reply)}")
     elif case.ids and reply.entry_id not in case.ids:
         failures.append(f"expected {' or '.join(case.ids)}, got {_describe(reply)}")
     if case.kind and reply.kind.value != case.kind:

@@ -1,16 +1,18 @@
 """The red-flag corpus (eval/red-flags): every red flag triaged, in its own category, and no alarm
 raised by the messages that only look alarming.
 
-The rules were tuned on ``tune.yaml``; its figures guard against regressions. ``test.yaml`` was
-held out and run once, after the last change to the rules (commit b691ddb); its figures are
-asserted as floors at what they came out as: 246/282 red flags triaged, 242/282 in the right
-category, 1/184 false alarm. They fall short of the targets (all triaged, 95% in the right
-category): the wordings of the held-out split reach further than the tuned ones.
+The rules and the classifier's red-flag head were tuned on ``tune.yaml``; its figures guard
+against regressions. ``test.yaml`` was held out; its figures are asserted as floors at what they
+came out as after the last change to the rules and the last training: 569/658 red flags triaged
+(86.5%), 560/658 in the right category (85.1%), 10/422 false alarms (2.4%). They fall short of
+the targets (all triaged, 95% in the right category, at most 2% false alarms): the wordings of
+the held-out split reach further than the tuned ones, most of all for self-harm.
 """
 
 import gzip
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,7 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.engine import Engine, Kind
+from bot.engine import Engine, Kind, Knowledge
+from bot.engine.classifier import Classifier, Prediction
 from bot.engine.knowledge import read_knowledge
 from bot.engine.triage import Triage
 
@@ -99,17 +102,17 @@ def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 282
-    assert sum(held_out.triaged.values()) >= 246
+    assert sum(held_out.flags.values()) == 658
+    assert sum(held_out.triaged.values()) >= 569
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 242
+    assert sum(held_out.right.values()) >= 560
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 184
-    assert len(held_out.false_alarms) <= 1
+    assert held_out.look_alikes == 422
+    assert len(held_out.false_alarms) <= 10
 
 
 def _dictionary_words() -> set[str]:
@@ -126,3 +129,29 @@ def test_no_real_english_or_french_word_is_read_as_a_symptom_word(knowledge_dir:
     triage = Triage(read_knowledge(knowledge_dir).triage)
     changed = sorted(w for w in _dictionary_words() if triage.typos.correct(w) != w)
     assert not changed, f"add to real_words in knowledge/triage.yaml: {', '.join(changed)}"
+
+
+class SureOfSelfHarm(Classifier):
+    """The bundled classifier, with a red-flag head that reads self-harm in every message."""
+
+    def __init__(self, probability: float) -> None:
+        self.__dict__.update(vars(Classifier.load()))
+        self._probability = probability
+
+    def predict(self, normalized: str, tokens: Sequence[str]) -> tuple[Prediction, Prediction]:
+        answer, _ = super().predict(normalized, tokens)
+        return answer, Prediction("self-harm", self._probability)
+
+
+def test_a_red_flag_the_rules_miss_is_raised_when_the_classifier_is_sure(
+    knowledge_dir: Path,
+) -> None:
+    engine = Engine(Knowledge.load(knowledge_dir), SureOfSelfHarm(0.99))
+    reply = engine.answer("which oil should I use for a foot massage?")
+    assert reply.kind is Kind.URGENT
+    assert reply.entry_id == "urgent-self-harm"
+
+
+def test_an_unsure_classifier_raises_no_alarm(knowledge_dir: Path) -> None:
+    engine = Engine(Knowledge.load(knowledge_dir), SureOfSelfHarm(0.5))
+    assert engine.answer("which oil should I use for a foot massage?").entry_id == "which-oil"

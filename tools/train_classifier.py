@@ -1,16 +1,25 @@
-"""Train the answer classifier and write ``bot/engine/classifier.npz``.
+"""Train the classifier's two heads and write ``bot/engine/classifier.npz``.
 
-Training data: every question, keyword and title of the knowledge (labelled with its entry), the
-analyser's greeting, thanks and help phrases (small talk) and off-topic words (none), and the
-labelled messages of ``eval/understanding/tune.yaml``. The test split is never read.
+Training data, tune splits only (the test splits are never read):
+- the answer head: every question, keyword and title of the knowledge (labelled with its entry),
+  the analyser's greeting, thanks and help phrases (small talk) and off-topic words (none), and
+  the labelled messages of ``eval/understanding/tune.yaml``;
+- the red-flag head: the red flags of ``eval/red-flags/tune.yaml`` by category, and as "none"
+  its look-alikes and every message the answer head learns from.
+Both heads share one vocabulary, so a message is turned into features once.
 
-The abstain threshold is chosen on out-of-fold answers to the tune split (each message answered
-by the whole engine, gate and matcher included, with a classifier that never saw it): the
-threshold with the best balanced accuracy (entries right, out-of-scope abstained, small talk).
-Most abstaining is done by the "none" class itself; the threshold trims the least sure answers.
+Thresholds are chosen on out-of-fold answers to the tune splits (each message answered by the
+whole engine, gates and triage rules included, with a classifier that never saw it):
+- the answer head's, for the best balanced accuracy (entries right, out-of-scope abstained,
+  small talk); most abstaining is done by the "none" class itself, the threshold trims the least
+  sure answers;
+- the red-flag head's, for the most red flags in their category with at most
+  ``MAX_LOOK_ALIKE_ALARMS`` of the look-alikes and ``MAX_ORDINARY_ALARMS`` of ordinary questions
+  raising an alarm.
 
-Run after changing the knowledge or the corpus: ``.venv/bin/python -m tools.train_classifier``.
-Needs the dev extra (scikit-learn); the bot itself needs only numpy.
+Run after changing the knowledge, the triage rules or the corpora:
+``.venv/bin/python -m tools.train_classifier``. Needs the dev extra (scikit-learn); the bot
+itself needs only numpy.
 """
 
 import argparse
@@ -18,7 +27,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,21 +40,40 @@ from bot.engine.classifier import (
     NONE_CLASS,
     SOCIAL_CLASS,
     Classifier,
+    Head,
     Weights,
     vectorize,
 )
+from bot.engine.compact import CompactIndex
 from bot.engine.engine import Engine
 from bot.engine.features import features
 from bot.engine.knowledge import Knowledge
 from bot.engine.language import Analyzer, analyzer_for
+from bot.engine.reply import Kind
 from bot.evaluation import Case, Report, evaluate, load_cases
 
-TUNE_FILE = Path(__file__).resolve().parents[1] / "eval" / "understanding" / "tune.yaml"
+EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
+ANSWERS_FILE = EVAL_DIR / "understanding" / "tune.yaml"
+RED_FLAGS_FILE = EVAL_DIR / "red-flags" / "tune.yaml"
 REGULARISATION = 60.0
 # A feature seen in fewer training texts than this is noise (a one-off typo), not evidence.
-MIN_DOCUMENT_FREQUENCY = 2
+MIN_DOCUMENT_FREQUENCY = 3
 FOLDS = 5
 SEED = 7
+# Each training text is also learnt once with typos in about a quarter of its words, so that a
+# misspelt message still lands on its entry's character n-grams (+3.5 points of entries right
+# out-of-fold on the tune split, for 0.7 points less out-of-scope abstained).
+TYPO_RATE = 0.25
+ANSWER_THRESHOLDS = tuple(step / 20 for step in range(20))
+# When answering and abstaining score about the same, abstain: a wrong answer about health
+# costs more than a "could you rephrase?".
+TOLERANCE = 0.005
+RED_FLAG_THRESHOLDS = tuple(step / 20 for step in range(4, 20))
+# A false alarm is the second worst mistake, after a missed red flag: with the red-flag head, at
+# most these shares of the harmless look-alikes of the red-flag corpus and of the ordinary
+# questions of the understanding corpus may raise an alarm (the rules alone: 0.7% and 0.15%).
+MAX_LOOK_ALIKE_ALARMS = 0.015
+MAX_ORDINARY_ALARMS = 0.003
 
 
 @dataclass(frozen=True)
@@ -54,12 +82,16 @@ class Example:
     label: str
 
 
-def case_label(case: Case) -> str:
+def answer_label(case: Case) -> str:
     if case.expect == "fallback":
         return NONE_CLASS
     if case.is_small_talk:
         return SOCIAL_CLASS
     return case.ids[0]
+
+
+def flag_label(case: Case) -> str:
+    return case.flag if case.expect == "urgent" and case.flag else NONE_CLASS
 
 
 def knowledge_examples(knowledge: Knowledge) -> list[Example]:
@@ -75,74 +107,205 @@ def knowledge_examples(knowledge: Knowledge) -> list[Example]:
     return examples
 
 
-def _analysed(analyzer: Analyzer, text: str) -> tuple[list[str], list[str]]:
-    analysis = analyzer.analyse(text)
-    return features(analysis.normalized, (*analysis.tokens, *analysis.unknown))
+def _typo(word: str, rng: random.Random) -> str:
+    """One keyboard slip inside a word: two letters swapped, one dropped, doubled or replaced."""
+    if len(word) < 4:
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    slips = (
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :],
+        word[:i] + word[i + 1 :],
+        word[:i] + word[i] + word[i:],
+        word[:i] + rng.choice("aeiounrst") + word[i + 1 :],
+    )
+    return rng.choice(slips)
 
 
-def fit(
-    analyzer: Analyzer,
-    examples: Sequence[Example],
-    threshold: float = 0.0,
-    regularisation: float = REGULARISATION,
-) -> Weights:
-    analysed = [_analysed(analyzer, e.text) for e in examples]
+def with_typos(examples: Sequence[Example], seed: int = SEED) -> list[Example]:
+    """The examples followed by a misspelt copy of each."""
+    rng = random.Random(seed)
+    misspelt = [
+        Example(
+            " ".join(_typo(w, rng) if rng.random() < TYPO_RATE else w for w in e.text.split()),
+            e.label,
+        )
+        for e in examples
+    ]
+    return [*examples, *misspelt]
+
+
+@dataclass
+class Corpus:
+    """The texts both heads learn from, each with its answer label and its red-flag label;
+    ``None`` keeps a text out of a head (a red flag has no entry to answer with)."""
+
+    texts: list[str] = field(default_factory=list)
+    answers: list[str | None] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    # False for the misspelt copies, whose one-off n-grams are not worth a feature.
+    written: list[bool] = field(default_factory=list)
+
+    def add_all(self, examples: Sequence[Example], head: str) -> None:
+        """The examples and their misspelt copies, labelled for the answer or red-flag head."""
+        copies = with_typos(examples)
+        for number, example in enumerate(copies):
+            self.texts.append(example.text)
+            self.answers.append(example.label if head == "answers" else None)
+            self.flags.append(example.label if head == "red_flags" else NONE_CLASS)
+            self.written.append(number < len(examples))
+
+
+def corpus_of(
+    base: Sequence[Example], answer_cases: Sequence[Case], flag_cases: Sequence[Case]
+) -> Corpus:
+    corpus = Corpus()
+    answers = [Example(c.question, answer_label(c)) for c in answer_cases]
+    corpus.add_all([*base, *answers], "answers")
+    corpus.add_all([Example(c.question, flag_label(c)) for c in flag_cases], "red_flags")
+    return corpus
+
+
+def _fit_head(matrix: csr_matrix, labels: Sequence[str | None], regularisation: float) -> Head:
+    chosen = [row for row, label in enumerate(labels) if label is not None]
+    model = LogisticRegression(C=regularisation, max_iter=5000)
+    model.fit(matrix[chosen], [labels[row] for row in chosen])
+    return Head(
+        classes=tuple(str(c) for c in model.classes_),
+        coefficients=model.coef_.T.astype(np.float32),
+        intercepts=model.intercept_.astype(np.float32),
+        threshold=0.0,
+        scales=np.ones(matrix.shape[1], dtype=np.float32),
+    )
+
+
+def fit(analyzer: Analyzer, corpus: Corpus, regularisation: float = REGULARISATION) -> Weights:
+    analyses = [analyzer.analyse(text) for text in corpus.texts]
     document_frequency: Counter[str] = Counter()
-    for characters, words in analysed:
-        document_frequency.update(set(characters) | set(words))
+    for analysis, written in zip(analyses, corpus.written, strict=True):
+        if written:
+            characters, words = features(
+                analysis.normalized, (*analysis.tokens, *analysis.unknown)
+            )
+            document_frequency.update(set(characters) | set(words))
     vocabulary = tuple(
         sorted(n for n, df in document_frequency.items() if df >= MIN_DOCUMENT_FREQUENCY)
     )
-    index = {name: i for i, name in enumerate(vocabulary)}
-    total = len(examples)
+    index = CompactIndex(vocabulary)
+    total = sum(corpus.written)
     idf = np.array(
         [math.log((1 + total) / (1 + document_frequency[n])) + 1 for n in vocabulary],
         dtype=np.float32,
     )
-    rows, columns, values = [], [], []
-    for row, example in enumerate(examples):
-        analysis = analyzer.analyse(example.text)
-        vector = vectorize(analysis.normalized, (*analysis.tokens, *analysis.unknown), index, idf)
-        rows += [row] * len(vector)
-        columns += list(vector)
-        values += list(vector.values())
-    matrix = csr_matrix((values, (rows, columns)), shape=(total, len(vocabulary)))
-    model = LogisticRegression(C=regularisation, max_iter=5000)
-    model.fit(matrix, [e.label for e in examples])
+    rows: list[np.ndarray] = []
+    columns: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for row, analysis in enumerate(analyses):
+        found, weights = vectorize(
+            analysis.normalized, (*analysis.tokens, *analysis.unknown), index, idf
+        )
+        rows.append(np.full(len(found), row))
+        columns.append(found)
+        values.append(weights)
+    matrix = csr_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(len(analyses), len(vocabulary)),
+    )
     return Weights(
-        vocabulary=vocabulary,
+        vocabulary="\n".join(vocabulary),
         idf=idf,
-        coefficients=model.coef_.T.astype(np.float32),
-        intercepts=model.intercept_.astype(np.float32),
-        classes=tuple(str(c) for c in model.classes_),
-        threshold=threshold,
+        answers=_fit_head(matrix, corpus.answers, regularisation),
+        red_flags=_fit_head(matrix, corpus.flags, regularisation),
     )
 
 
-THRESHOLDS = tuple(step / 20 for step in range(20))
-TOLERANCE = 0.005
+def with_thresholds(weights: Weights, answers: float, red_flags: float) -> Weights:
+    return replace(
+        weights,
+        answers=replace(weights.answers, threshold=answers),
+        red_flags=replace(weights.red_flags, threshold=red_flags),
+    )
+
+
+@dataclass
+class TriageCount:
+    """Out-of-fold triage of the tune splits at one red-flag threshold."""
+
+    red_flags: int = 0
+    right: int = 0
+    look_alikes: int = 0
+    look_alike_alarms: int = 0
+    ordinary: int = 0
+    ordinary_alarms: int = 0
+
+    def add(self, case: Case, reply_id: str | None, kind: Kind, look_alike: bool) -> None:
+        expected = flag_label(case)
+        alarm = kind is Kind.URGENT
+        if expected != NONE_CLASS:
+            self.red_flags += 1
+            self.right += reply_id == f"urgent-{expected}"
+        elif look_alike:
+            self.look_alikes += 1
+            self.look_alike_alarms += alarm
+        else:
+            self.ordinary += 1
+            self.ordinary_alarms += alarm
+
+    @property
+    def within_allowance(self) -> bool:
+        return (
+            self.look_alike_alarms <= MAX_LOOK_ALIKE_ALARMS * self.look_alikes
+            and self.ordinary_alarms <= MAX_ORDINARY_ALARMS * self.ordinary
+        )
+
+    def line(self) -> str:
+        return (
+            f"red flags right {self.right}/{self.red_flags}, alarms on look-alikes "
+            f"{self.look_alike_alarms}/{self.look_alikes}, on other messages "
+            f"{self.ordinary_alarms}/{self.ordinary}"
+        )
+
+
+def _folds(count: int, fold: int) -> set[int]:
+    order = list(range(count))
+    random.Random(SEED).shuffle(order)
+    return set(order[fold::FOLDS])
 
 
 def out_of_fold(
-    knowledge: Knowledge, base: list[Example], cases: Sequence[Case], regularisation: float
-) -> dict[float, Report]:
-    """For each candidate threshold, the engine's report on the tune split, every message
-    answered by an engine whose classifier never saw it."""
+    knowledge: Knowledge,
+    base: list[Example],
+    answer_cases: Sequence[Case],
+    flag_cases: Sequence[Case],
+    regularisation: float,
+) -> tuple[dict[float, Report], dict[float, TriageCount]]:
+    """For each candidate threshold of each head, the engine's results on the tune splits, every
+    message answered by an engine whose classifier never saw it."""
     analyzer = analyzer_for(knowledge)
-    order = list(range(len(cases)))
-    random.Random(SEED).shuffle(order)
-    reports = {threshold: Report() for threshold in THRESHOLDS}
+    answers = {threshold: Report() for threshold in ANSWER_THRESHOLDS}
+    triage = {threshold: TriageCount() for threshold in RED_FLAG_THRESHOLDS}
     for fold in range(FOLDS):
-        held = set(order[fold::FOLDS])
-        train = base + [
-            Example(c.question, case_label(c)) for i, c in enumerate(cases) if i not in held
-        ]
-        classifier = Classifier(fit(analyzer, train, regularisation=regularisation))
+        held_answers = _folds(len(answer_cases), fold)
+        held_flags = _folds(len(flag_cases), fold)
+        corpus = corpus_of(
+            base,
+            [c for i, c in enumerate(answer_cases) if i not in held_answers],
+            [c for i, c in enumerate(flag_cases) if i not in held_flags],
+        )
+        classifier = Classifier(fit(analyzer, corpus, regularisation))
         engine = Engine(knowledge, classifier)
-        for threshold, report in reports.items():
+        classifier.red_flag_threshold = math.inf  # the rules alone, while answers are scored
+        for threshold, report in answers.items():
             classifier.threshold = threshold
-            report.outcomes += evaluate(engine, [cases[i] for i in sorted(held)]).outcomes
-    return reports
+            held = [answer_cases[i] for i in sorted(held_answers)]
+            report.outcomes += evaluate(engine, held).outcomes
+        held_cases = [(answer_cases[i], False) for i in held_answers]
+        held_cases += [(flag_cases[i], True) for i in held_flags]
+        for threshold, count in triage.items():
+            classifier.red_flag_threshold = threshold
+            for case, look_alike in held_cases:
+                reply = engine.answer(case.question)
+                count.add(case, reply.entry_id, reply.kind, look_alike)
+    return answers, triage
 
 
 def rates(report: Report) -> dict[str, float]:
@@ -168,20 +331,28 @@ def main() -> None:
     args = parser.parse_args()
     knowledge = Knowledge.load(args.knowledge)
     base = knowledge_examples(knowledge)
-    cases = load_cases(TUNE_FILE)
-    reports = out_of_fold(knowledge, base, cases, args.regularisation)
-    for threshold, report in reports.items():
+    answer_cases = load_cases(ANSWERS_FILE)
+    flag_cases = load_cases(RED_FLAGS_FILE)
+    answers, triage = out_of_fold(knowledge, base, answer_cases, flag_cases, args.regularisation)
+    for threshold, report in answers.items():
         figures = ", ".join(f"{label.strip()} {rate:.3f}" for label, rate in rates(report).items())
-        print(f"threshold {threshold:.2f}: {figures}")
-    best = max(balanced_accuracy(report) for report in reports.values())
-    # When answering and abstaining score about the same, abstain: a wrong answer about health
-    # costs more than a "could you rephrase?".
-    threshold = max(t for t, r in reports.items() if balanced_accuracy(r) >= best - TOLERANCE)
-    print(f"chosen threshold {threshold:.2f} (balanced accuracy within {TOLERANCE} of the best)")
+        print(f"answer threshold {threshold:.2f}: {figures}")
+    best = max(balanced_accuracy(report) for report in answers.values())
+    answer_threshold = max(
+        t for t, r in answers.items() if balanced_accuracy(r) >= best - TOLERANCE
+    )
+    for threshold, count in triage.items():
+        print(f"red-flag threshold {threshold:.2f}: {count.line()}")
+    # The most red flags right within the false-alarm allowance; of equals, the surest.
+    allowed = [
+        (count.right, threshold) for threshold, count in triage.items() if count.within_allowance
+    ]
+    red_flag_threshold = max(allowed)[1] if allowed else 1.0
+    print(f"chosen thresholds: answers {answer_threshold:.2f}, red flags {red_flag_threshold:.2f}")
     if not args.no_save:
-        examples = base + [Example(c.question, case_label(c)) for c in cases]
-        weights = fit(analyzer_for(knowledge), examples, threshold, args.regularisation)
-        weights.save(MODEL_FILE)
+        corpus = corpus_of(base, answer_cases, flag_cases)
+        weights = fit(analyzer_for(knowledge), corpus, args.regularisation)
+        with_thresholds(weights, answer_threshold, red_flag_threshold).save(MODEL_FILE)
         print(f"wrote {MODEL_FILE}")
 
 

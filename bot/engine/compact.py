@@ -8,7 +8,10 @@ process sharing a 64-bit hash is too unlikely to matter.
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
 
 
 class CompactSet:
@@ -28,6 +31,32 @@ class CompactSet:
         key = hash(text)
         found = bisect_left(self._hashes, key)
         return found < len(self._hashes) and self._hashes[found] == key
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+
+class CompactIndex:
+    """Positions of strings in a list (a feature's row in a weight matrix), without the strings.
+
+    The same hashing as ``CompactSet``, with each hash's position kept beside it; a whole
+    message's features are looked up at once, in one sorted search.
+    """
+
+    def __init__(self, strings: Iterable[str]) -> None:
+        hashes = np.fromiter((hash(text) for text in strings), dtype=np.int64)
+        order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[order]
+        self._positions = order.astype(np.int32)
+
+    def positions(self, texts: Sequence[str]) -> npt.NDArray[np.int32]:
+        """The position of each text that is in the list, in order; the others are left out."""
+        if not texts or not len(self._hashes):
+            return np.empty(0, dtype=np.int32)
+        keys = np.fromiter((hash(text) for text in texts), dtype=np.int64, count=len(texts))
+        found = np.minimum(np.searchsorted(self._hashes, keys), len(self._hashes) - 1)
+        known = self._hashes[found] == keys
+        return self._positions[found[known]]
 
     def __len__(self) -> int:
         return len(self._hashes)

@@ -6,9 +6,10 @@ Usage::
     reply = engine.answer("how often should I rub my feet?")
     print(reply.text)
 
-Order of decisions for free text: urgent symptoms, small talk, off-topic subjects, contraindication
-questions (answered from the safety entries only), then the classifier's entry when it is sure
-enough (``reading``), or a fallback with "did you mean" suggestions. A follow-up is read against
+Order of decisions for free text: urgent symptoms (the triage rules, then the classifier's
+red-flag head), small talk, off-topic subjects, contraindication questions (answered from the
+safety entries only), then the classifier's entry when it is sure enough (``reading``), or a
+fallback with "did you mean" suggestions. A follow-up is read against
 the previous answer when the channel passes a ``Context``. Nothing here knows about Telegram.
 """
 
@@ -68,6 +69,10 @@ class Engine:
         if flag is not None:
             return self._urgent(flag)
         reading = self._reader.read(message, self._previous_topic(context))
+        if reading.red_flag and not self._triage.denies(message):
+            learnt_flag = self._triage.flag(reading.red_flag)
+            if learnt_flag is not None:
+                return self._urgent(learnt_flag)
         if analysis.only_social or (
             reading.prediction.label == SOCIAL_CLASS
             and (analysis.social or not (analysis.tokens or analysis.unknown))

@@ -9,19 +9,23 @@ cost is bounded: at most ``MAX_PASSAGES`` passages of at most ``MAX_ANALYSED_CHA
 
 A short follow-up that names no topic ("and how often?") is read again with the title of the
 previous answer appended (see ``context``).
+
+Every passage is also read for a red flag, and the surest one counts: a symptom is urgent
+wherever in the story it is told.
 """
 
 import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from bot.engine.classifier import Classifier, Prediction
+from bot.engine.classifier import NONE_CLASS, Classifier, Prediction
 from bot.engine.language import Analysis, Analyzer
 from bot.engine.text import MAX_ANALYSED_CHARS, MAX_TRIAGE_CHARS, normalize
 
 # Sentence ends: . ! ? … ; and line breaks (emoji and commas are not ends).
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
 MAX_PASSAGES = 40
+NO_FLAG = Prediction(NONE_CLASS, 1.0)
 # A message up to this long is also read as a whole, beside its sentences.
 WHOLE_MESSAGE_CHARS = 300
 # A sentence up to this long is also read together with the sentence before it.
@@ -44,6 +48,10 @@ class Reading:
     off_domain: bool = False
     # True when the passage was read with the previous answer's topic (a follow-up).
     follow_up: bool = False
+    # The red flag the classifier's red-flag head is sure enough of, in any passage.
+    red_flag: str | None = None
+    # What the red-flag head made of this passage.
+    flag_prediction: Prediction = NO_FLAG
 
 
 def _off_domain(analyses: list[Analysis]) -> bool:
@@ -84,10 +92,10 @@ class Reader:
 
     def read_passage(self, text: str) -> Reading:
         analysis = self._analyzer.analyse_normalized(normalize(text, MAX_ANALYSED_CHARS))
-        prediction = self._classifier.predict(
+        prediction, flag = self._classifier.predict(
             analysis.normalized, (*analysis.tokens, *analysis.unknown)
         )
-        return Reading(analysis, prediction)
+        return Reading(analysis, prediction, flag_prediction=flag)
 
     def read(self, message: str, previous: tuple[str, str] | None = None) -> Reading:
         """The passage most surely about an entry, else the whole message's reading; a short
@@ -104,11 +112,21 @@ class Reader:
         ]
         pool = asking or about_entries
         reading = max(pool, key=lambda r: r.prediction.probability) if pool else readings[-1]
-        reading = replace(reading, off_domain=_off_domain([r.analysis for r in readings]))
+        flags = [r.flag_prediction for r in readings if r.flag_prediction.label != NONE_CLASS]
+        surest = max(flags, key=lambda f: f.probability, default=None)
+        reading = replace(
+            reading,
+            off_domain=_off_domain([r.analysis for r in readings]),
+            red_flag=(
+                surest.label
+                if surest and surest.probability >= self._classifier.red_flag_threshold
+                else None
+            ),
+        )
         if previous and len(message) <= FOLLOW_UP_CHARS and reading.analysis.names_no_topic:
             again = self.read_passage(f"{message} {previous[1]}")
             # A follow-up asks something new: the previous entry again means "not understood".
-            again = replace(again, follow_up=True)
+            again = replace(again, follow_up=True, red_flag=reading.red_flag)
             if self.confident(again) and again.prediction.label != previous[0]:
                 return again
         return reading

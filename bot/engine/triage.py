@@ -163,18 +163,37 @@ class Triage:
 
     def found(self, message: str) -> dict[str, set[int]]:
         """Each concept the message asserts, with the sentences it is asserted in."""
+        return self._read(message)[0]
+
+    def denies(self, message: str) -> bool:
+        """True when everything the message names is denied, in the past or asked about in
+        general ("no chest pain and no trouble breathing", "signs of a clot?"): what the
+        classifier's red-flag head, which reads words and not their scope, must not alarm on."""
+        found, silenced = self._read(message)
+        return silenced and not found
+
+    def _read(self, message: str) -> tuple[dict[str, set[int]], bool]:
+        """The asserted concepts by sentence, and whether any concept was silenced."""
         found: dict[str, set[int]] = {}
+        silenced = False
         correct = self.typos.corrector()
         for number, sentence in enumerate(sentences(message)):
             clauses = [self._lexicon.find([correct(word) for word in c]) for c in sentence]
-            for mention in asserted(clauses):
+            kept = asserted(clauses)
+            for mention in kept:
                 found.setdefault(mention.concept, set()).add(number)
-        return found
+            mentioned = {m.concept for clause in clauses for m in clause} - set(CUES)
+            silenced = silenced or bool(mentioned - {m.concept for m in kept})
+        return found, silenced
 
     def red_flag(self, message: str) -> RedFlag | None:
         """The first red flag the message raises, if any."""
         found = self.found(message)
         return next((flag for flag in self.red_flags if flag.raised_by(found)), None)
+
+    def flag(self, flag_id: str) -> RedFlag | None:
+        """The red-flag category of that id, if triage.yaml has it."""
+        return next((flag for flag in self.red_flags if flag.id == flag_id), None)
 
     def mentions_contraindication(self, normalized: str) -> bool:
         return self._safety_terms.search(normalized) is not None

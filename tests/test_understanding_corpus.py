@@ -1,0 +1,60 @@
+"""The understanding corpus (eval/understanding): entries answered right, out-of-scope messages
+abstained on, small talk recognised, on messages nobody wrote down for the engine.
+
+``tune.yaml`` trained the classifier (``tools/train_classifier.py``), so its figures only guard
+against regressions. ``test.yaml`` was held out; its figures are asserted as floors at what they
+came out as after the last training (below): 82.5% of entries right (target 95%), 95.0% of
+out-of-scope messages abstained on (target 95%), 80.5% of small talk.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.evaluation import Report, evaluate, load_cases
+
+CORPUS = Path(__file__).resolve().parents[1] / "eval" / "understanding"
+HELD_OUT_MESSAGES = 3086
+ENTRIES_RIGHT = 1857  # of 2,252
+OUT_OF_SCOPE_ABSTAINED = 710  # of 747
+SMALL_TALK_RIGHT = 70  # of 87
+
+
+def rates(report: Report) -> dict[str, tuple[int, int]]:
+    return {label.strip(): counts for label, counts in report.categories()}
+
+
+@pytest.fixture(scope="module")
+def tune(engine: Engine) -> dict[str, tuple[int, int]]:
+    return rates(evaluate(engine, load_cases(CORPUS / "tune.yaml")))
+
+
+@pytest.fixture(scope="module")
+def held_out(engine: Engine) -> dict[str, tuple[int, int]]:
+    return rates(evaluate(engine, load_cases(CORPUS / "test.yaml")))
+
+
+def test_tuned_messages_are_understood_as_trained(tune: dict[str, tuple[int, int]]) -> None:
+    for category, floor in (("entries", 0.9), ("fallback", 0.95), ("small talk", 0.9)):
+        right, total = tune[category]
+        assert right / total >= floor, category
+
+
+def test_held_out_entries_are_answered_at_least_as_measured(
+    held_out: dict[str, tuple[int, int]],
+) -> None:
+    assert held_out["overall"][1] == HELD_OUT_MESSAGES
+    assert held_out["entries"][0] >= ENTRIES_RIGHT
+
+
+def test_held_out_out_of_scope_messages_are_abstained_on_at_least_as_measured(
+    held_out: dict[str, tuple[int, int]],
+) -> None:
+    assert held_out["fallback"][0] >= OUT_OF_SCOPE_ABSTAINED
+
+
+def test_held_out_small_talk_is_recognised_at_least_as_measured(
+    held_out: dict[str, tuple[int, int]],
+) -> None:
+    assert held_out["small talk"][0] >= SMALL_TALK_RIGHT
