@@ -14,6 +14,9 @@ Usage::
     footbot render [--out DIR]   draw the technique pictures (default DIR: knowledge/pictures)
     footbot review               unanswered questions, disliked answers, replies per day
                                  (--days N, --json, --yaml for entry skeletons)
+
+Each command imports what only it needs, so the running bot holds none of the developer
+commands' code in its memory budget.
 """
 
 import argparse
@@ -25,16 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from bot import console, evaluation
+from bot import console
 from bot.config import Settings
 from bot.engine import Engine, Kind, Knowledge, KnowledgeError, Reply
-from bot.engine.lint import check_knowledge
-from bot.pictures.files import picture_path, pictures_folder
-from bot.pictures.lint import check_pictures
-from bot.pictures.spec import PicturesError
-from bot.review.render import as_json, as_text, as_yaml
-from bot.review.report import Window, read_report
-from bot.storage import StorageError, open_store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -74,6 +70,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def _reply_json(reply: Reply, knowledge_dir: Path) -> dict[str, object]:
     """The reply as JSON; a technique also names its committed picture."""
+    from bot.pictures.files import picture_path
+
     payload = reply.to_json()
     if reply.kind is Kind.TECHNIQUE and reply.entry_id is not None:
         payload["image"] = str(picture_path(knowledge_dir, reply.entry_id))
@@ -86,6 +84,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from bot.engine.lint import check_knowledge
+    from bot.pictures.lint import check_pictures
+
     problems = check_knowledge(args.knowledge, extra_checks=(check_pictures,))
     for problem in problems:
         print(problem)
@@ -97,8 +98,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from bot import evaluation
+
     engine = _engine(args)
-    cases = evaluation.load_cases(args.file)
+    try:
+        cases = evaluation.load_cases(args.file)
+    except evaluation.EvalSetError as error:
+        return _fail(str(error))
     report = evaluation.evaluate(engine, cases)
     lines = [*(report.misses() if args.misses else ()), *report.confusion_lines()]
     if args.baseline:
@@ -166,6 +172,9 @@ def cmd_bench_reminders(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from bot.pictures.files import pictures_folder
+    from bot.pictures.spec import PicturesError
+
     out_dir = args.out or pictures_folder(args.knowledge)
     render = _from_checkout("drawing", "render")
     try:
@@ -181,6 +190,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from bot.review.render import as_json, as_text, as_yaml
+    from bot.review.report import Window, read_report
+    from bot.storage import StorageError, open_store
+
     knowledge = Knowledge.load(args.knowledge)
     try:
         settings = Settings.from_env()
@@ -292,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)
-    except (KnowledgeError, evaluation.EvalSetError, NotInCheckout) as error:
+    except (KnowledgeError, NotInCheckout) as error:
         return _fail(str(error))
     except BrokenPipeError:
         return EXIT_OK
