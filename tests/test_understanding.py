@@ -26,12 +26,7 @@ HIKING_STORY = (
         "what time does the supermarket close",
         "how do I sort my emails by date",
         "how do I roll sushi",
-        pytest.param(
-            "how to heal a broken heart",
-            marks=pytest.mark.xfail(
-                strict=True, reason="read as a fracture question (safety-fractures, p=0.74)"
-            ),
-        ),
+        "how to heal a broken heart",
         "do you do hand massages too",
     ],
 )
@@ -57,10 +52,6 @@ def test_good_night_gets_a_goodbye_not_the_sleep_benefit(engine: Engine) -> None
     assert reply.text == engine.text("goodbye")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the tennis-ball passage reads as tip-desk-ball (0.52), not ball-roll (0.38)",
-)
 def test_a_question_at_the_end_of_a_long_story_is_found(engine: Engine) -> None:
     assert len(HIKING_STORY) > 400
     assert engine.answer(HIKING_STORY).entry_id == "ball-roll"

@@ -3,8 +3,8 @@ abstained on, small talk recognised, on messages nobody wrote down for the engin
 
 ``tune.yaml`` trained the classifier (``tools/train_classifier.py``), so its figures only guard
 against regressions. ``test.yaml`` was held out; its figures are asserted as floors at what they
-came out as after the last training (below): 82.5% of entries right (target 95%), 95.0% of
-out-of-scope messages abstained on (target 95%), 80.5% of small talk.
+came out as after the last training (below): 84.2% of entries right (target 95%), 94.6% of
+out-of-scope messages abstained on (target 95%), 78.4% of small talk.
 """
 
 from pathlib import Path
@@ -15,10 +15,10 @@ from bot.engine import Engine
 from bot.evaluation import Report, evaluate, load_cases
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "understanding"
-HELD_OUT_MESSAGES = 3086
-ENTRIES_RIGHT = 1857  # of 2,252
-OUT_OF_SCOPE_ABSTAINED = 710  # of 747
-SMALL_TALK_RIGHT = 70  # of 87
+HELD_OUT_MESSAGES = 3709
+ENTRIES_RIGHT = 2330  # of 2,767
+OUT_OF_SCOPE_ABSTAINED = 799  # of 845
+SMALL_TALK_RIGHT = 76  # of 97
 
 
 def rates(report: Report) -> dict[str, tuple[int, int]]:
