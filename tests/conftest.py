@@ -1,6 +1,8 @@
 """Shared fixtures: the bundled knowledge, loaded once per test session, the fake Bot API and
-the bot polling it (each module may name its own ``bot_token``), the log check, and a throwaway
-PostgreSQL cluster with an empty database per test (``database_url``).
+the bot polling it (each module may name its own ``bot_token``), the log check, a throwaway
+PostgreSQL cluster with an empty database per test (``database_url``), and ``stores``, where
+every other test opens its stores (SQLite, or PostgreSQL with ``FOOTBOT_TEST_STORE=postgresql``:
+see tests/support/stores.py).
 
 Importing ``bot.telegram`` first gives every test the bot's own python-telegram-bot settings
 (its opt-in to timedelta durations), whatever the test imports itself.
@@ -24,6 +26,7 @@ from tests.support.fake_bot_api import FakeBotApi
 from tests.support.offline_request import TOKEN
 from tests.support.polling import polling_application
 from tests.support.postgres import PostgresCluster, PostgresUnavailable, find_binaries
+from tests.support.stores import Stores, chosen_store
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -53,10 +56,10 @@ async def api(bot_token: str) -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def polling_bot(
-    api: FakeBotApi, engine: Engine, tmp_path: Path, bot_token: str
+    api: FakeBotApi, engine: Engine, stores: Stores, tmp_path: Path, bot_token: str
 ) -> AsyncIterator[Application]:
     """The bot's own application polling ``api`` over HTTP."""
-    async with polling_application(api, engine, tmp_path, bot_token) as application:
+    async with polling_application(api, engine, stores.open(tmp_path), bot_token) as application:
         yield application
 
 
@@ -81,6 +84,27 @@ def database_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
     url = postgres_cluster.new_database()
     yield url
     postgres_cluster.drop_database(url)
+
+
+@pytest.fixture
+def stores(request: pytest.FixtureRequest) -> Iterator[Stores]:
+    """The stores of one test, on the database ``FOOTBOT_TEST_STORE`` chooses."""
+    cluster = None
+    if chosen_store() == "postgresql":
+        cluster = request.getfixturevalue("postgres_cluster")
+        assert isinstance(cluster, PostgresCluster)
+    opened = Stores(cluster)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_stores() -> Iterator[Stores]:
+    """SQLite stores whatever ``FOOTBOT_TEST_STORE`` says, for what only SQLite does (its
+    folder lock, its file)."""
+    opened = Stores(None)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(autouse=True)

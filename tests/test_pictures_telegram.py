@@ -18,12 +18,13 @@ from bot import cli
 from bot.config import Settings
 from bot.engine import Engine
 from bot.pictures.files import picture_path, pictures_folder
-from bot.storage import SqliteStore
+from bot.storage import Store
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, technique_picture
 from bot.telegram.services import services
 from tests.support.fake_bot_api import FakeBotApi, UploadedFile
 from tests.support.keyboards import callback_data
 from tests.support.offline_request import TOKEN, deliver_pending, offline_application
+from tests.support.stores import Stores
 
 FIRST = 42
 SECOND = 43
@@ -56,8 +57,7 @@ class Bot:
         )
 
 
-async def running_bot(engine: Engine, settings: Settings) -> AsyncIterator[Bot]:
-    store = SqliteStore(settings.data_dir / "footbot.sqlite")
+async def running_bot(engine: Engine, store: Store, settings: Settings) -> AsyncIterator[Bot]:
     api = FakeBotApi()
     application = offline_application(engine, store, api, settings)
     async with application:
@@ -74,9 +74,11 @@ def knowledge(knowledge_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def bot(engine: Engine, knowledge: Path, tmp_path: Path) -> AsyncIterator[Bot]:
+async def bot(
+    engine: Engine, knowledge: Path, stores: Stores, tmp_path: Path
+) -> AsyncIterator[Bot]:
     settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=knowledge)
-    async for running in running_bot(engine, settings):
+    async for running in running_bot(engine, stores.open(tmp_path), settings):
         yield running
 
 
@@ -161,10 +163,10 @@ async def test_the_routine_stays_a_text_walkthrough(bot: Bot) -> None:
 
 
 async def test_without_pictures_a_technique_is_a_text_walkthrough(
-    engine: Engine, tmp_path: Path
+    engine: Engine, stores: Stores, tmp_path: Path
 ) -> None:
     settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=tmp_path / "knowledge")
-    async for bot in running_bot(engine, settings):
+    async for bot in running_bot(engine, stores.open(tmp_path), settings):
         page = await bot.say("show me thumb walking")
         assert page["text"] == engine.step_page("thumb-walking", 0).text
         assert bot.api.calls_to("sendPhoto") == []
@@ -183,7 +185,7 @@ def long_step_engine(knowledge_dir: Path, tmp_path: Path) -> Engine:
 
 
 async def test_a_step_too_long_for_a_caption_makes_the_walkthrough_text(
-    long_step_engine: Engine, tmp_path: Path
+    long_step_engine: Engine, stores: Stores, tmp_path: Path
 ) -> None:
     pages = [
         long_step_engine.step_page("thumb-walking", index).text
@@ -191,7 +193,7 @@ async def test_a_step_too_long_for_a_caption_makes_the_walkthrough_text(
     ]
     assert max(len(text) for text in pages) > MAX_CAPTION_LENGTH
     settings = Settings(token=TOKEN, data_dir=tmp_path)
-    async for bot in running_bot(long_step_engine, settings):
+    async for bot in running_bot(long_step_engine, stores.open(tmp_path), settings):
         page = await bot.say("show me thumb walking")
         assert page["text"] == pages[0]
         assert bot.api.calls_to("sendPhoto") == []

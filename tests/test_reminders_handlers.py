@@ -30,6 +30,7 @@ from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels
 from tests.support.offline_request import deliver_pending, offline_application
+from tests.support.stores import Stores
 
 CHAT = 42
 JSONDict = dict[str, Any]
@@ -43,9 +44,8 @@ class Chat(Conversation):
     store: Store
 
 
-async def open_chat(engine: Engine, data_dir: Path) -> tuple[Chat, Application]:
+async def open_chat(engine: Engine, store: Store) -> tuple[Chat, Application]:
     api = FakeBotApi()
-    store = Store.open(data_dir)
     application = offline_application(engine, store, api)
     await application.initialize()
     chat = Chat(api=api, application=application, chat_id=CHAT, engine=engine, store=store)
@@ -53,8 +53,8 @@ async def open_chat(engine: Engine, data_dir: Path) -> tuple[Chat, Application]:
 
 
 @pytest.fixture
-async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
-    opened, application = await open_chat(engine, tmp_path)
+async def chat(engine: Engine, stores: Stores, tmp_path: Path) -> AsyncIterator[Chat]:
+    opened, application = await open_chat(engine, stores.open(tmp_path))
     yield opened
     await application.shutdown()
     opened.store.close()
@@ -250,15 +250,15 @@ async def test_the_tick_job_is_scheduled_with_deliberate_misfire_and_coalesce(
 
 
 async def test_reminders_persist_across_a_restart_of_the_application(
-    engine: Engine, tmp_path: Path
+    engine: Engine, stores: Stores, tmp_path: Path
 ) -> None:
     """python-telegram-bot persistence keeps no jobs; the store and the tick job need none."""
-    first, application = await open_chat(engine, tmp_path)
+    first, application = await open_chat(engine, stores.open(tmp_path))
     await first.say("/reminder 21:30 Europe/Paris")
     await application.shutdown()
     first.store.close()
 
-    second, restarted = await open_chat(engine, tmp_path)
+    second, restarted = await open_chat(engine, stores.open(tmp_path))
     try:
         (reply,) = await second.say("/reminder")
         assert "21:30" in reply["text"]

@@ -4,7 +4,7 @@ rate per day, and the report read beside a running bot."""
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from bot.review.grouping import group_similar
 from bot.review.render import as_json, as_text, as_yaml
 from bot.review.report import Report, Window, build_report, topic_words
 from bot.storage import Question, StorageError, Store, Verdict
+from tests.support.stores import Stores
 
 TODAY = date(2025, 3, 10)
 WEEK = Window.ending(TODAY, 7)
@@ -178,11 +179,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def running_bot(data_dir: Path) -> Iterator[Store]:
-    """The bot's store, holding the folder lock as the running bot does."""
-    store = Store.open(data_dir)
-    yield store
-    store.close()
+def running_bot(data_dir: Path, stores: Stores, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The bot's store (on SQLite holding the folder lock, as the running bot does), with
+    ``footbot review`` pointed at it."""
+    for name, value in stores.environment(data_dir).items():
+        monkeypatch.setenv(name, value)
+    return stores.open(data_dir)
 
 
 def test_review_json_reads_the_log_while_the_bot_holds_the_data_folder(
@@ -221,17 +223,18 @@ def test_review_without_a_database_gives_one_line_exit_2_and_creates_nothing(
     assert not data_dir.exists()
 
 
-def test_review_of_a_database_from_an_older_footbot_asks_to_start_the_bot_once(
-    data_dir: Path,
+def test_review_of_an_sqlite_file_from_an_older_footbot_asks_to_start_the_bot_once(
+    sqlite_stores: Stores, data_dir: Path
 ) -> None:
-    Store.open(data_dir).close()
+    sqlite_stores.open(data_dir).close()
     with sqlite3.connect(data_dir / storage.DATABASE_NAME) as db:
         db.execute("UPDATE schema_version SET version = 1")
     with pytest.raises(StorageError, match="start the bot once"):
         Store.read_only(data_dir)
 
 
-def test_the_read_only_store_cannot_write(running_bot: Store, data_dir: Path) -> None:
+def test_the_read_only_sqlite_store_cannot_write(sqlite_stores: Stores, data_dir: Path) -> None:
+    sqlite_stores.open(data_dir)  # the running bot
     reader = Store.read_only(data_dir)
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         reader.add_replies([("2025-03-10", "faq", 1)])

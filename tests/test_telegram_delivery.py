@@ -21,6 +21,7 @@ from bot.storage import Store, Subscription
 from bot.telegram.delivery import Outgoing, Pacer, ReminderDelivery
 from bot.telegram.ratelimit import RetryingRateLimiter, RetryPolicy
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.stores import Stores
 
 DUE = datetime(2025, 6, 1, 19, 30, tzinfo=UTC)  # 21:30 in Paris
 SECRET = "private words the person once typed"
@@ -89,8 +90,8 @@ async def bot(api: FakeBotApi, backoff: FakeSleep) -> AsyncIterator[ExtBot[Any]]
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path)
+def store(stores: Stores, tmp_path: Path) -> Store:
+    return stores.open(tmp_path)
 
 
 def sent_chats(api: FakeBotApi) -> list[int]:
@@ -133,25 +134,25 @@ async def test_the_claim_is_stored_before_the_message_is_sent(
 
 
 async def test_a_restart_inside_the_reminder_minute_sends_nothing_twice(
-    api: FakeBotApi, bot: ExtBot[Any], tmp_path: Path
+    api: FakeBotApi, bot: ExtBot[Any], stores: Stores, tmp_path: Path
 ) -> None:
-    first_run = Store.open(tmp_path)
+    first_run = stores.open(tmp_path)
     subscribe(first_run, 1, 2)
     sender = delivery(first_run)
     await sender.tick(bot)
     await sender.drain()
     first_run.close()
 
-    after_restart = Store.open(tmp_path)
+    after_restart = stores.open(tmp_path)
     assert await delivery(after_restart, now=DUE + timedelta(seconds=20)).tick(bot) == 0
     assert sent_chats(api) == [1, 2]
     after_restart.close()
 
 
 async def test_a_clean_stop_releases_what_it_had_not_sent_and_the_next_start_sends_it(
-    api: FakeBotApi, bot: ExtBot[Any], tmp_path: Path
+    api: FakeBotApi, bot: ExtBot[Any], stores: Stores, tmp_path: Path
 ) -> None:
-    first_run = Store.open(tmp_path)
+    first_run = stores.open(tmp_path)
     subscribe(first_run, *range(1, 11))
     sender = delivery(first_run, pacer_sleep=Forever())
     assert await sender.tick(bot) == 10
@@ -160,7 +161,7 @@ async def test_a_clean_stop_releases_what_it_had_not_sent_and_the_next_start_sen
     assert sender.stats.released == 9
     first_run.close()
 
-    after_restart = Store.open(tmp_path)
+    after_restart = stores.open(tmp_path)
     restarted = delivery(after_restart, now=DUE + timedelta(seconds=30))
     assert await restarted.tick(bot) == 9
     await restarted.drain()
@@ -179,14 +180,14 @@ async def test_a_stopped_sender_claims_nothing_more(
 
 
 async def test_a_crash_between_claim_and_send_loses_the_reminder_but_never_repeats_it(
-    api: FakeBotApi, bot: ExtBot[Any], tmp_path: Path
+    api: FakeBotApi, bot: ExtBot[Any], stores: Stores, tmp_path: Path
 ) -> None:
-    crashed = Store.open(tmp_path)
+    crashed = stores.open(tmp_path)
     subscribe(crashed, 1)
     crashed_sender = delivery(crashed, pacer_sleep=Forever(), max_in_flight=1)
     assert await crashed_sender.tick(bot) == 1  # claimed; the pacer holds it, then "kill -9"
     crashed.close()
-    restarted = Store.open(tmp_path)
+    restarted = stores.open(tmp_path)
     assert await delivery(restarted, now=DUE + timedelta(seconds=5)).tick(bot) == 0
     restarted.close()
 

@@ -17,11 +17,11 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import Store
 from bot.telegram.app import EXIT_CONFIG, run
 from tests.support.bot_process import start_bot_process
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
 from tests.support.keyboards import callback_data
+from tests.support.stores import Stores
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
 SECRET = TOKEN.split(":")[1]
@@ -132,14 +132,16 @@ async def test_a_technique_walkthrough_over_http_is_one_photo_whose_caption_chan
 
 
 # ----------------------------------------------------------------------------- the process
-async def run_bot_process(api: FakeBotApi, tmp_path: Path) -> asyncio.subprocess.Process:
-    return await start_bot_process(api, tmp_path / "data", TOKEN)
+async def run_bot_process(
+    api: FakeBotApi, stores: Stores, tmp_path: Path
+) -> asyncio.subprocess.Process:
+    return await start_bot_process(api, tmp_path / "data", TOKEN, stores=stores)
 
 
 async def test_the_bot_process_answers_and_stops_cleanly_on_sigterm(
-    api: FakeBotApi, tmp_path: Path, engine: Engine
+    api: FakeBotApi, stores: Stores, tmp_path: Path, engine: Engine
 ) -> None:
-    process = await run_bot_process(api, tmp_path)
+    process = await run_bot_process(api, stores, tmp_path)
     try:
         await exchange(api, lambda: api.push_message(CHAT, "/help"), "sendMessage")
         assert api.bot_messages(CHAT)[-1]["text"] == engine.text("help")
@@ -156,9 +158,9 @@ async def test_the_bot_process_answers_and_stops_cleanly_on_sigterm(
 
 
 async def test_a_reminder_confirmed_just_before_kill_9_survives_the_restart(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, stores: Stores, tmp_path: Path
 ) -> None:
-    process = await run_bot_process(api, tmp_path)
+    process = await run_bot_process(api, stores, tmp_path)
     try:
         await exchange(
             api, lambda: api.push_message(CHAT, "/reminder 21:30 Europe/Paris"), "sendMessage"
@@ -169,7 +171,7 @@ async def test_a_reminder_confirmed_just_before_kill_9_survives_the_restart(
         if process.returncode is None:
             process.kill()
             await process.wait()
-    store = Store.open(tmp_path / "data")
+    store = stores.open(tmp_path / "data")
     try:
         stored = store.subscription(CHAT)
     finally:
@@ -179,10 +181,10 @@ async def test_a_reminder_confirmed_just_before_kill_9_survives_the_restart(
 
 
 async def test_messages_sent_while_the_bot_was_down_are_answered_when_it_starts(
-    api: FakeBotApi, tmp_path: Path, engine: Engine
+    api: FakeBotApi, stores: Stores, tmp_path: Path, engine: Engine
 ) -> None:
     api.push_message(CHAT, "Which oil should I use?")
-    process = await run_bot_process(api, tmp_path)
+    process = await run_bot_process(api, stores, tmp_path)
     try:
         await api.wait_for_call("sendMessage", predicate=lambda c: c.ok, within=WAIT)
     finally:
@@ -191,9 +193,11 @@ async def test_messages_sent_while_the_bot_was_down_are_answered_when_it_starts(
     assert api.bot_messages(CHAT)[-1]["text"] == engine.answer("Which oil should I use?").text
 
 
-async def test_a_token_telegram_rejects_is_one_redacted_line_and_exit_2(tmp_path: Path) -> None:
+async def test_a_token_telegram_rejects_is_one_redacted_line_and_exit_2(
+    stores: Stores, tmp_path: Path
+) -> None:
     async with FakeBotApi(valid_token="1:someone-else") as strict:
-        process = await run_bot_process(strict, tmp_path)
+        process = await run_bot_process(strict, stores, tmp_path)
         stdout, stderr = await asyncio.wait_for(process.communicate(), WAIT)
     assert process.returncode == EXIT_CONFIG
     assert SECRET not in (stdout + stderr).decode()

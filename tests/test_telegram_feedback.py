@@ -15,6 +15,7 @@ from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels
 from tests.support.offline_request import TOKEN, offline_application
+from tests.support.stores import Stores
 
 CHAT = 42
 ANSWERED = "Which oil should I use?"
@@ -38,14 +39,13 @@ class Chat(Conversation):
         return [(q.reason, q.text) for q in self.store.questions_since(0)]
 
 
-async def open_chat(engine: Engine, data_dir: Path, **settings: Any) -> AsyncIterator[Chat]:
-    store = Store.open(data_dir)
+async def open_chat(engine: Engine, store: Store, **settings: Any) -> AsyncIterator[Chat]:
     api = FakeBotApi()
     application = offline_application(
         engine,
         store,
         api,
-        Settings(token=TOKEN, data_dir=data_dir, **settings),
+        Settings(token=TOKEN, data_dir=store.data_dir, **settings),
     )
     async with application:
         yield Chat(api=api, application=application, chat_id=CHAT, engine=engine, store=store)
@@ -53,8 +53,8 @@ async def open_chat(engine: Engine, data_dir: Path, **settings: Any) -> AsyncIte
 
 
 @pytest.fixture
-async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
-    async for opened in open_chat(engine, tmp_path):
+async def chat(engine: Engine, stores: Stores, tmp_path: Path) -> AsyncIterator[Chat]:
+    async for opened in open_chat(engine, stores.open(tmp_path)):
         yield opened
 
 
@@ -128,9 +128,9 @@ async def test_forget_removes_the_persons_questions_and_feedback(chat: Chat) -> 
 
 
 async def test_with_the_question_log_off_nothing_is_kept_and_a_thumbs_down_asks_nothing(
-    engine: Engine, tmp_path: Path
+    engine: Engine, stores: Stores, tmp_path: Path
 ) -> None:
-    async for chat in open_chat(engine, tmp_path, keep_questions=False):
+    async for chat in open_chat(engine, stores.open(tmp_path), keep_questions=False):
         await chat.say(UNANSWERABLE)
         (answer,) = await chat.say(ANSWERED)
         assert await chat.press(answer, chat.unhelpful) == []

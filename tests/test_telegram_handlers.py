@@ -15,13 +15,13 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Context, Engine, Kind, Reply
-from bot.storage import SqliteStore
 from bot.telegram.app import COMMANDS
 from bot.telegram.replies import send_text
 from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels, callback_data
 from tests.support.offline_request import TOKEN, deliver_pending, offline_application
+from tests.support.stores import Stores
 
 CHAT = 42
 GROUP = -100500
@@ -37,9 +37,9 @@ class Chat(Conversation):
 
 
 @pytest.fixture
-async def chat(engine: Engine, tmp_path: Path) -> AsyncIterator[Chat]:
+async def chat(engine: Engine, stores: Stores, tmp_path: Path) -> AsyncIterator[Chat]:
     api = FakeBotApi()
-    store = SqliteStore(tmp_path / "footbot.sqlite")
+    store = stores.open(tmp_path)
     # A knowledge folder without pictures: walkthroughs are text here (photos have their own
     # tests in test_pictures_telegram.py).
     settings = Settings(token=TOKEN, data_dir=tmp_path, knowledge_dir=tmp_path / "no-pictures")

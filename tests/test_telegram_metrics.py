@@ -11,7 +11,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 from http import HTTPStatus
 from pathlib import Path
@@ -36,6 +36,7 @@ from tests.support.bot_process import REPO, start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import callback_data
 from tests.support.polling import polling_application
+from tests.support.stores import Stores
 
 TOKEN = "987654321:AAMetricsTokenForTheTestsOnly_01234567"
 CHAT = 424242
@@ -105,10 +106,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(tmp_path)
-    yield opened
-    opened.close()
+def store(stores: Stores, tmp_path: Path) -> Store:
+    return stores.open(tmp_path)
 
 
 @pytest.fixture
@@ -309,12 +308,12 @@ async def test_a_429_on_a_reply_counts_as_other_and_every_success_is_recorded(
 # ----------------------------------------------------------------------------- end to end
 @pytest.fixture
 async def polling_bot(
-    api: FakeBotApi, engine: Engine, tmp_path: Path
+    api: FakeBotApi, engine: Engine, stores: Stores, tmp_path: Path
 ) -> AsyncIterator[tuple[Application, str]]:
     """The bot polling the fake Bot API, with /metrics and /healthz on a port of its own."""
     port = free_port()
     async with polling_application(
-        api, engine, tmp_path, TOKEN, metrics_port=port, health_window=SHORT_WINDOW
+        api, engine, stores.open(tmp_path), TOKEN, metrics_port=port, health_window=SHORT_WINDOW
     ) as application:
         yield application, f"http://127.0.0.1:{port}"
 
@@ -331,7 +330,11 @@ async def press(api: FakeBotApi, message: JSONDict, label: str) -> None:
 
 
 async def test_metrics_count_a_conversation_and_health_fails_within_seconds_of_an_outage(
-    api: FakeBotApi, polling_bot: tuple[Application, str], engine: Engine, tmp_path: Path
+    api: FakeBotApi,
+    polling_bot: tuple[Application, str],
+    engine: Engine,
+    stores: Stores,
+    tmp_path: Path,
 ) -> None:
     """The must-show conversation: a fallback, an answer, a 👎 and its follow-up, a 👍."""
     _, monitoring_url = polling_bot
@@ -367,7 +370,7 @@ async def test_metrics_count_a_conversation_and_health_fails_within_seconds_of_a
         assert healthy.status_code == 200
         assert healthy.json()["status"] == "ok"
 
-        await the_review_lists_the_misses_and_forget_removes_them(api, tmp_path)
+        await the_review_lists_the_misses_and_forget_removes_them(api, stores, tmp_path)
 
         await api.stop()
         stopped = asyncio.get_running_loop().time()
@@ -380,7 +383,7 @@ async def test_metrics_count_a_conversation_and_health_fails_within_seconds_of_a
     assert took < 3 * SHORT_WINDOW
 
 
-async def footbot_review(data_dir: Path) -> JSONDict:
+async def footbot_review(stores: Stores, data_dir: Path) -> JSONDict:
     """``footbot review --json`` as an operator runs it, beside the running bot."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -389,7 +392,7 @@ async def footbot_review(data_dir: Path) -> JSONDict:
         "review",
         "--json",
         cwd=REPO,
-        env={**os.environ, "FOOTBOT_DATA": str(data_dir)},
+        env={**os.environ, **stores.environment(data_dir)},
         stdout=asyncio.subprocess.PIPE,
     )
     stdout, _ = await asyncio.wait_for(process.communicate(), WAIT)
@@ -398,45 +401,42 @@ async def footbot_review(data_dir: Path) -> JSONDict:
     return report
 
 
-def stored_bytes(data_dir: Path) -> bytes:
-    """Everything the database files hold, write-ahead log included."""
-    return b"".join(path.read_bytes() for path in data_dir.glob("footbot.sqlite3*"))
-
-
 async def the_review_lists_the_misses_and_forget_removes_them(
-    api: FakeBotApi, data_dir: Path
+    api: FakeBotApi, stores: Stores, data_dir: Path
 ) -> None:
     urgent = "my dad's calf is swollen red and hot since his flight"
     with_email = "please send the oil list to ana.perez@example.org"
     api.push_message(CHAT, urgent)
     api.push_message(CHAT, with_email)
     await reply_count(api, 8)
-    review = await footbot_review(data_dir)
+    review = await footbot_review(stores, data_dir)
     kept = [p["text"] for group in review["groups"] for p in group["phrasings"]]
     assert FALLBACK in kept
     assert FOLLOW_UP in kept
     assert review["questions"]["by_reason"] == {"fallback": 1, "follow-up": 1}
     assert review["feedback"]["unhelpful"] == 1
-    database = stored_bytes(data_dir)
+    database = stores.stored_bytes(data_dir)
     for never in (urgent, with_email, "ana.perez@example.org"):
         assert never.encode() not in database
 
     api.push_message(CHAT, "/forget")
     await reply_count(api, 9)
-    forgotten = await footbot_review(data_dir)
+    forgotten = await footbot_review(stores, data_dir)
     assert forgotten["groups"] == []
     assert forgotten["feedback"]["unhelpful"] == forgotten["feedback"]["helpful"] == 0
 
 
 async def test_the_webhook_bot_serves_health_and_metrics_beside_its_webhook(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, stores: Stores, tmp_path: Path
 ) -> None:
     webhook_port, metrics_port = free_port(), free_port()
     process = await start_bot_process(
         api,
         tmp_path,
         TOKEN,
+        stores=stores,
         WEBHOOK_URL=f"http://127.0.0.1:{webhook_port}/hook",
+        WEBHOOK_SECRET="metrics-beside-the-webhook",  # required on a shared DATABASE_URL
         WEBHOOK_LISTEN="127.0.0.1",
         PORT=str(webhook_port),
         METRICS_PORT=str(metrics_port),
@@ -458,13 +458,13 @@ async def test_the_webhook_bot_serves_health_and_metrics_beside_its_webhook(
 
 
 async def test_a_metrics_port_in_use_is_one_line_and_exit_2(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, stores: Stores, tmp_path: Path
 ) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         process = await start_bot_process(
-            api, tmp_path, TOKEN, METRICS_PORT=str(taken.getsockname()[1])
+            api, tmp_path, TOKEN, stores=stores, METRICS_PORT=str(taken.getsockname()[1])
         )
         try:
             stdout, stderr = await asyncio.wait_for(process.communicate(), 30)

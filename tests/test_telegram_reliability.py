@@ -32,6 +32,7 @@ from tests.support.bot_process import start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import callback_data
 from tests.support.offline_request import offline_application
+from tests.support.stores import Stores
 
 TOKEN = "987654321:AAReliabilityTokenForTests_0123456789"
 CHAT = 5150
@@ -107,11 +108,11 @@ async def test_an_answer_survives_five_502s_in_a_row(
 # ----------------------------------------------------------------------------- per-chat order
 @pytest.fixture
 async def running_offline(
-    engine: Engine, tmp_path: Path
+    engine: Engine, stores: Stores, tmp_path: Path
 ) -> AsyncIterator[tuple[Application, FakeBotApi]]:
     """The application's own update loop (concurrent, ordered per chat), without sockets."""
     api = FakeBotApi()
-    store = Store.open(tmp_path)
+    store = stores.open(tmp_path)
     application = offline_application(engine, store, api)
     async with application:
         await application.start()
@@ -178,12 +179,12 @@ async def test_ten_questions_sent_at_once_are_answered_in_the_order_asked(
 
 # ----------------------------------------------------------------------------- stable buttons
 async def test_turn_off_on_last_nights_reminder_works_after_a_knowledge_edit_and_a_restart(
-    tmp_path: Path, knowledge_dir: Path
+    stores: Stores, tmp_path: Path, knowledge_dir: Path
 ) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(knowledge_dir, knowledge)
     api = FakeBotApi()
-    first = await reminder_bot(knowledge, tmp_path / "data", api)
+    first = await reminder_bot(knowledge, stores.open(tmp_path / "data"), api)
     api.push_message(CHAT, "/reminder 21:30 Europe/Paris")
     await feed_and_wait(first, api, 1)
     delivery_engine = services(first).engine
@@ -192,7 +193,7 @@ async def test_turn_off_on_last_nights_reminder_works_after_a_knowledge_edit_and
 
     with (knowledge / "language.yaml").open("a") as language:
         language.write("\n# a comment, and nothing else\n")
-    second = await reminder_bot(knowledge, tmp_path / "data", api)
+    second = await reminder_bot(knowledge, stores.open(tmp_path / "data"), api)
     assert services(second).engine.version != delivery_engine.version
     turn_off = callback_data(reminder, delivery_engine.text("reminder_button_off"))
     api.push_callback(CHAT, reminder["message_id"], turn_off)
@@ -204,10 +205,10 @@ async def test_turn_off_on_last_nights_reminder_works_after_a_knowledge_edit_and
     await stop(second)
 
 
-async def reminder_bot(knowledge: Path, data_dir: Path, api: FakeBotApi) -> Application:
+async def reminder_bot(knowledge: Path, store: Store, api: FakeBotApi) -> Application:
     engine = Engine.load(knowledge)
-    settings = Settings(token=TOKEN, data_dir=data_dir, knowledge_dir=knowledge)
-    application = offline_application(engine, Store.open(data_dir), api, settings)
+    settings = Settings(token=TOKEN, data_dir=store.data_dir, knowledge_dir=knowledge)
+    application = offline_application(engine, store, api, settings)
     await application.initialize()
     await application.start()
     return application
@@ -235,9 +236,8 @@ async def stop(application: Application) -> None:
 
 
 # ----------------------------------------------------------------------------- the process
-def subscribe_everyone_due_now(data_dir: Path, count: int) -> None:
+def subscribe_everyone_due_now(store: Store, count: int) -> None:
     due = datetime.now(UTC).replace(second=0, microsecond=0)
-    store = Store.open(data_dir)
     store.save_many(
         set_reminder(None, FIRST_SUBSCRIBER + n, due.time(), "UTC", due - timedelta(seconds=1))
         for n in range(count)
@@ -254,10 +254,10 @@ def reminders_per_chat(api: FakeBotApi) -> Counter[int]:
 
 
 async def test_sigterm_in_a_busy_reminder_minute_loses_nothing_and_sends_nothing_twice(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, stores: Stores, tmp_path: Path
 ) -> None:
-    subscribe_everyone_due_now(tmp_path, BUSY_MINUTE)
-    first = await start_bot_process(api, tmp_path, TOKEN)
+    subscribe_everyone_due_now(stores.open(tmp_path), BUSY_MINUTE)
+    first = await start_bot_process(api, tmp_path, TOKEN, stores=stores)
     try:
         await api.wait_until(lambda: len(reminders_per_chat(api)) > 0, WAIT)
         await asyncio.sleep(4)
@@ -269,7 +269,7 @@ async def test_sigterm_in_a_busy_reminder_minute_loses_nothing_and_sends_nothing
     sent_before_restart = len(reminders_per_chat(api))
     assert 0 < sent_before_restart < BUSY_MINUTE
 
-    second = await start_bot_process(api, tmp_path, TOKEN)
+    second = await start_bot_process(api, tmp_path, TOKEN, stores=stores)
     try:
         await api.wait_until(lambda: len(reminders_per_chat(api)) == BUSY_MINUTE, WAIT)
         await asyncio.sleep(1)  # anything sent twice would arrive now
@@ -279,11 +279,12 @@ async def test_sigterm_in_a_busy_reminder_minute_loses_nothing_and_sends_nothing
 
 
 async def test_a_second_bot_on_the_same_data_folder_refuses_to_start_and_nothing_is_sent_twice(
-    api: FakeBotApi, tmp_path: Path
+    api: FakeBotApi, sqlite_stores: Stores, tmp_path: Path
 ) -> None:
-    subscribe_everyone_due_now(tmp_path, TWO_STARTS)
+    subscribe_everyone_due_now(sqlite_stores.open(tmp_path), TWO_STARTS)
     processes = await asyncio.gather(
-        start_bot_process(api, tmp_path, TOKEN), start_bot_process(api, tmp_path, TOKEN)
+        start_bot_process(api, tmp_path, TOKEN, stores=sqlite_stores),
+        start_bot_process(api, tmp_path, TOKEN, stores=sqlite_stores),
     )
     try:
         finished, _ = await asyncio.wait(
@@ -306,11 +307,11 @@ async def test_a_second_bot_on_the_same_data_folder_refuses_to_start_and_nothing
 
 
 async def test_a_bot_api_that_cannot_be_reached_at_start_is_one_line_and_exit_2(
-    tmp_path: Path,
+    stores: Stores, tmp_path: Path
 ) -> None:
     async with FakeBotApi() as gone:
         closed = gone
-    process = await start_bot_process(closed, tmp_path, TOKEN)
+    process = await start_bot_process(closed, tmp_path, TOKEN, stores=stores)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
     finally:

@@ -12,11 +12,11 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.storage import Store
 from bot.telegram.app import build_application, webhook_options
 from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, WebhookServer
 from tests.support.bot_process import start_bot_process, stop_bot_process
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.stores import Stores
 
 TOKEN = "987654321:AAWebhookTokenForTheTestsOnly_0123456"
 SECRET = "the-webhook-secret"
@@ -37,7 +37,9 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def webhook_url(api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[str]:
+async def webhook_url(
+    api: FakeBotApi, engine: Engine, stores: Stores, tmp_path: Path
+) -> AsyncIterator[str]:
     port = free_port()
     settings = Settings(
         token=TOKEN,
@@ -48,7 +50,7 @@ async def webhook_url(api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncI
         webhook_listen="127.0.0.1",
         port=port,
     )
-    store = Store.open(tmp_path)
+    store = stores.open(tmp_path)
     application = build_application(settings, engine, store)
     options = webhook_options(settings)
     server = WebhookServer(application, options["url_path"], options["secret_token"])
@@ -155,7 +157,7 @@ def test_the_listen_address_comes_from_webhook_listen() -> None:
 
 
 async def test_the_bot_process_in_webhook_mode_registers_answers_and_stops_on_sigterm(
-    api: FakeBotApi, engine: Engine, tmp_path: Path
+    api: FakeBotApi, engine: Engine, stores: Stores, tmp_path: Path
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
@@ -163,6 +165,7 @@ async def test_the_bot_process_in_webhook_mode_registers_answers_and_stops_on_si
         api,
         tmp_path,
         TOKEN,
+        stores=stores,
         WEBHOOK_URL=url,
         WEBHOOK_SECRET=SECRET,
         WEBHOOK_LISTEN="127.0.0.1",

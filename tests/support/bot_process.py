@@ -6,14 +6,22 @@ import sys
 from pathlib import Path
 
 from tests.support.fake_bot_api import FakeBotApi
+from tests.support.stores import Stores
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
 async def start_bot_process(
-    api: FakeBotApi, data_dir: Path, token: str, **environment: str
+    api: FakeBotApi,
+    data_dir: Path,
+    token: str,
+    *,
+    stores: Stores | None = None,
+    **environment: str,
 ) -> asyncio.subprocess.Process:
-    """Start the bot with its output piped; the caller stops it (and waits for it)."""
+    """Start the bot with its output piped; the caller stops it (and waits for it). With
+    ``stores`` it runs on the test's store for ``data_dir``, else on the SQLite file there."""
+    store = stores.environment(data_dir) if stores else {"FOOTBOT_DATA": str(data_dir)}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -24,7 +32,7 @@ async def start_bot_process(
             **os.environ,
             "TELEGRAM_BOT_TOKEN": token,
             "TELEGRAM_API_URL": f"http://127.0.0.1:{api.port}",
-            "FOOTBOT_DATA": str(data_dir),
+            **store,
             "WEBHOOK_URL": "",
             **environment,
         },

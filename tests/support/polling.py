@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from telegram import Update
@@ -20,13 +19,12 @@ POLL_SECONDS = 1
 
 @asynccontextmanager
 async def polling_application(
-    api: FakeBotApi, engine: Engine, data_dir: Path, token: str, **settings: Any
+    api: FakeBotApi, engine: Engine, store: Store, token: str, **settings: Any
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """Started, with its start-up work done; stopped (post_stop included) on exit. ``settings``
-    add to the token, the fake's URL and the data folder."""
+    """Started on ``store``, with its start-up work done; stopped (post_stop included) and the
+    store closed on exit. ``settings`` add to the token, the fake's URL and the data folder."""
     api_url = f"http://127.0.0.1:{api.port}"
-    configured = Settings(token=token, api_url=api_url, data_dir=data_dir, **settings)
-    store = Store.open(data_dir)
+    configured = Settings(token=token, api_url=api_url, data_dir=store.data_dir, **settings)
     application = build_application(configured, engine, store)
     async with application:
         assert application.post_init is not None
