@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from bot.engine import Engine, Kind, Knowledge
-from bot.engine.classifier import Classifier, Prediction
+from bot.engine.classifier import MODEL_FILE, Classifier, Prediction, Weights
 from bot.engine.knowledge import read_knowledge
 from bot.engine.triage import Triage
 
@@ -135,7 +135,7 @@ class SureOfSelfHarm(Classifier):
     """The bundled classifier, with a red-flag head that reads self-harm in every message."""
 
     def __init__(self, probability: float) -> None:
-        self.__dict__.update(vars(Classifier.load()))
+        super().__init__(Weights.load(MODEL_FILE))
         self._probability = probability
 
     def predict(self, normalized: str, tokens: Sequence[str]) -> tuple[Prediction, Prediction]:

@@ -65,11 +65,11 @@ class Engine:
         analysis = self._analyzer.analyse(message)
         if not analysis.normalized:
             return self._fallback(())
-        flag = self._triage.red_flag(message)
-        if flag is not None:
-            return self._urgent(flag)
+        triage = self._triage.assess(message)
+        if triage.red_flag is not None:
+            return self._urgent(triage.red_flag)
         reading = self._reader.read(message, self._previous_topic(context))
-        if reading.red_flag and not self._triage.denies(message):
+        if reading.red_flag and not triage.denies:
             learnt_flag = self._triage.flag(reading.red_flag)
             if learnt_flag is not None:
                 return self._urgent(learnt_flag)

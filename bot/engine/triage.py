@@ -60,6 +60,17 @@ class RedFlag:
         return any(all(_together(found, group) for group in c) for c in self.combinations)
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """What triage makes of a message."""
+
+    red_flag: RedFlag | None
+    # True when everything the message names is denied, in the past or asked about in general
+    # ("no chest pain and no trouble breathing", "signs of a clot?"): what the classifier's
+    # red-flag head, which reads words and not their scope, must not alarm on.
+    denies: bool
+
+
 def _together(found: dict[str, set[int]], concepts: tuple[str, ...]) -> bool:
     """True when every concept is found, all in one sentence if there are several."""
     if not all(concept in found for concept in concepts):
@@ -161,19 +172,8 @@ class Triage:
             flags.append(RedFlag(rule_id, Level(level), tuple(combinations)))
         return flags
 
-    def found(self, message: str) -> dict[str, set[int]]:
-        """Each concept the message asserts, with the sentences it is asserted in."""
-        return self._read(message)[0]
-
-    def denies(self, message: str) -> bool:
-        """True when everything the message names is denied, in the past or asked about in
-        general ("no chest pain and no trouble breathing", "signs of a clot?"): what the
-        classifier's red-flag head, which reads words and not their scope, must not alarm on."""
-        found, silenced = self._read(message)
-        return silenced and not found
-
-    def _read(self, message: str) -> tuple[dict[str, set[int]], bool]:
-        """The asserted concepts by sentence, and whether any concept was silenced."""
+    def assess(self, message: str) -> Assessment:
+        """The message's red flag, if any, and whether it only denies what it names."""
         found: dict[str, set[int]] = {}
         silenced = False
         correct = self.typos.corrector()
@@ -184,12 +184,14 @@ class Triage:
                 found.setdefault(mention.concept, set()).add(number)
             mentioned = {m.concept for clause in clauses for m in clause} - set(CUES)
             silenced = silenced or bool(mentioned - {m.concept for m in kept})
-        return found, silenced
+        return Assessment(
+            red_flag=next((flag for flag in self.red_flags if flag.raised_by(found)), None),
+            denies=silenced and not found,
+        )
 
     def red_flag(self, message: str) -> RedFlag | None:
         """The first red flag the message raises, if any."""
-        found = self.found(message)
-        return next((flag for flag in self.red_flags if flag.raised_by(found)), None)
+        return self.assess(message).red_flag
 
     def flag(self, flag_id: str) -> RedFlag | None:
         """The red-flag category of that id, if triage.yaml has it."""

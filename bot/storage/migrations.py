@@ -12,7 +12,10 @@ together cannot race).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.storage.store import Transaction
 
 DIALECTS: dict[str, dict[str, str]] = {
     "sqlite": {"bigint": "INTEGER", "double": "REAL"},
@@ -85,13 +88,15 @@ def statements(script: str, dialect: str) -> list[str]:
     return [statement.strip() for statement in filled.split(";") if statement.strip()]
 
 
-def migrate(execute: Callable[[str], object], current_version: int, dialect: str) -> int:
-    """Apply the scripts after ``current_version`` with ``execute``; the version reached.
-
-    The caller runs this inside one transaction together with reading and writing
-    ``schema_version``, so a failed script leaves the database as it was.
-    """
-    for script in MIGRATIONS[current_version:]:
+def migrate(tx: Transaction, dialect: str) -> int:
+    """Apply, inside the caller's transaction, the scripts the database has not had, and record
+    the version reached (returned); a failed script leaves the database as it was."""
+    tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    rows = tx.query("SELECT version FROM schema_version")
+    if not rows:
+        tx.execute("INSERT INTO schema_version (version) VALUES (0)")
+    for script in MIGRATIONS[int(rows[0][0]) if rows else 0 :]:
         for statement in statements(script, dialect):
-            execute(statement)
+            tx.execute(statement)
+    tx.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
     return len(MIGRATIONS)

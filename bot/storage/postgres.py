@@ -161,20 +161,16 @@ class PostgresStore(Store):
 
     def _migrate(self, read_only: bool) -> int:
         """Apply what is missing (nothing when ``read_only``); the schema version reached."""
-        with psycopg.connect(self._url, connect_timeout=int(CONNECT_SECONDS)) as connection:
+        with (
+            psycopg.connect(self._url, connect_timeout=int(CONNECT_SECONDS)) as connection,
+            connection.cursor() as cursor,
+        ):
+            tx = _PostgresTransaction(cursor)
             if read_only:
-                row = connection.execute("SELECT version FROM schema_version").fetchone()
-                return int(row[0]) if row else 0
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
-            )
-            row = connection.execute("SELECT version FROM schema_version").fetchone()
-            if row is None:
-                connection.execute("INSERT INTO schema_version (version) VALUES (0)")
-            reached = migrate(connection.execute, int(row[0]) if row else 0, self.dialect)
-            connection.execute("UPDATE schema_version SET version = %s", (reached,))
-        return reached
+                rows = tx.query("SELECT version FROM schema_version")
+                return int(rows[0][0]) if rows else 0
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+            return migrate(tx, self.dialect)
 
 
 def _check_url(url: str) -> None:

@@ -158,13 +158,7 @@ class SqliteStore(Store):
 
     def _migrate(self) -> None:
         with self._transaction() as tx:
-            tx.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            rows = tx.query("SELECT version FROM schema_version")
-            if not rows:
-                tx.execute("INSERT INTO schema_version (version) VALUES (0)")
-            version = int(rows[0][0]) if rows else 0
-            reached = migrate(tx.execute, version, self.dialect)
-            tx.execute("UPDATE schema_version SET version = ?", (reached,))
+            migrate(tx, self.dialect)
 
 
 def _lock_folder(data_dir: Path) -> int:
