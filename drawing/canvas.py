@@ -96,15 +96,13 @@ class Canvas:
         self.draw.text(
             (position[0] * SCALE, position[1] * SCALE),
             words,
-            font=font(size * SCALE),
+            font=font(size * SCALE, bold),
             fill=colour,
             anchor=anchor,
-            stroke_width=SCALE if bold else 0,
-            stroke_fill=colour,
         )
 
-    def text_width(self, words: str, size: int) -> float:
-        return font(size * SCALE).getlength(words) / SCALE
+    def text_width(self, words: str, size: int, bold: bool) -> float:
+        return font(size * SCALE, bold).getlength(words) / SCALE
 
     def finish(self) -> Image.Image:
         return self.image.resize((SIZE, SIZE), Image.Resampling.LANCZOS)

@@ -1,6 +1,6 @@
 """Drawing technique diagrams as PNG files from their descriptions.
 
-The output depends only on the description (no timestamps, no metadata, a bundled font), so the
+The output depends only on the description (no timestamps, no metadata, a pinned font), so the
 same description always gives the same pixels. A file is rewritten only when its pixels change,
 so another zlib (which may compress the same pixels to other bytes) leaves the committed files
 alone.
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from bot.pictures.files import picture_path
+from bot.pictures.files import picture_path, pictures_folder
 from bot.pictures.spec import (
     PICTURES_FILE,
     Arrow,
@@ -47,6 +47,8 @@ CAPTION_SIZE = 27
 LABEL_WIDTH = 225
 LABEL_GAP = 10
 CAPTION_WIDTH = 740
+TITLE_WIDTH = 730
+MIN_TITLE_SIZE = 30
 
 ARROW_WIDTH = 9.0
 HALO_WIDTH = 5.0
@@ -90,16 +92,20 @@ def png_bytes(image: Image.Image) -> bytes:
 
 
 def render_all(knowledge_dir: Path, out_dir: Path) -> list[Path]:
-    """Writes `<technique-id>.png` for every description; returns only the files it (re)wrote."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Draws every description in every language into ``out_dir``, laid out as the knowledge
+    folder's pictures/ (`<technique-id>.png`, `fr/<technique-id>.png`); returns only the files
+    it (re)wrote."""
     written: list[Path] = []
     descriptions = load_pictures(knowledge_dir / PICTURES_FILE, undrawable)
-    for technique_id, spec in descriptions.items():
-        target = out_dir / picture_path(knowledge_dir, technique_id).name
-        picture = draw_picture(spec)
-        if not shows(target, picture):
-            target.write_bytes(png_bytes(picture))
-            written.append(target)
+    for language, specs in descriptions.items():
+        for technique_id, spec in specs.items():
+            committed = picture_path(knowledge_dir, technique_id, language)
+            target = out_dir / committed.relative_to(pictures_folder(knowledge_dir))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            picture = draw_picture(spec)
+            if not shows(target, picture):
+                target.write_bytes(png_bytes(picture))
+                written.append(target)
     return written
 
 
@@ -212,7 +218,7 @@ def _leader(canvas: Canvas, shape: ZoneShape) -> None:
 
 
 def _label(canvas: Canvas, shape: ZoneShape, zone: Zone) -> None:
-    lines = _wrap(canvas, zone.label, LABEL_SIZE, LABEL_WIDTH)
+    lines = _wrap(canvas, zone.label, LABEL_SIZE, LABEL_WIDTH, bold=True)
     x, y = shape.label_at
     gap = LABEL_GAP if shape.label_side is Side.RIGHT else -LABEL_GAP
     anchor = "lm" if shape.label_side is Side.RIGHT else "rm"
@@ -223,34 +229,42 @@ def _label(canvas: Canvas, shape: ZoneShape, zone: Zone) -> None:
 
 
 def _headings(canvas: Canvas, spec: PictureSpec) -> None:
-    canvas.text((400, 40), spec.title, TITLE_SIZE, INK, "mm", True)
+    size = _fitting_size(canvas, spec.title, TITLE_SIZE, TITLE_WIDTH)
+    canvas.text((400, 40), spec.title, size, INK, "mm", True)
     canvas.text((400, 84), spec.subtitle, SUBTITLE_SIZE, MUTED, "mm", False)
     if spec.caption is None:
         return
-    lines = _wrap(canvas, spec.caption, CAPTION_SIZE, CAPTION_WIDTH)
+    lines = _wrap(canvas, spec.caption, CAPTION_SIZE, CAPTION_WIDTH, bold=False)
     line_height = CAPTION_SIZE * 1.25
     top = 768 - line_height * (len(lines) - 1)
     for index, text in enumerate(lines):
         canvas.text((400, top + index * line_height), text, CAPTION_SIZE, INK, "mm", False)
 
 
-def _wrap(canvas: Canvas, words: str, size: int, width: float) -> list[str]:
+def _fitting_size(canvas: Canvas, title: str, size: int, width: float) -> int:
+    """The largest size up to ``size`` that keeps the title on one line within the width."""
+    while size > MIN_TITLE_SIZE and canvas.text_width(title, size, bold=True) > width:
+        size -= 1
+    return size
+
+
+def _wrap(canvas: Canvas, words: str, size: int, width: float, *, bold: bool) -> list[str]:
     """Word wrap into as few lines as fit the width, then evened out so no word is left alone."""
-    lines = _greedy_wrap(canvas, words, size, width)
+    lines = _greedy_wrap(canvas, words, size, width, bold)
     while width > 0:
-        narrower = _greedy_wrap(canvas, words, size, width - 8)
+        narrower = _greedy_wrap(canvas, words, size, width - 8, bold)
         if len(narrower) > len(lines):
             break
         lines, width = narrower, width - 8
     return lines
 
 
-def _greedy_wrap(canvas: Canvas, words: str, size: int, width: float) -> list[str]:
+def _greedy_wrap(canvas: Canvas, words: str, size: int, width: float, bold: bool) -> list[str]:
     """As many words on each line as fit (a word longer than the width keeps its own line)."""
     lines: list[str] = []
     for word in words.split():
         candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and canvas.text_width(candidate, size) <= width:
+        if lines and canvas.text_width(candidate, size, bold) <= width:
             lines[-1] = candidate
         else:
             lines.append(word)

@@ -13,10 +13,18 @@ from bot import cli
 from bot.cli import main
 from bot.engine import Engine
 from bot.engine.knowledge import read_knowledge
+from bot.engine.languages import Language
 from bot.engine.problems import Problem
 from bot.pictures.files import picture_path, pictures_folder
 from bot.pictures.lint import check_pictures
-from bot.pictures.spec import Gesture, PicturesError, Stroke, load_pictures, read_pictures
+from bot.pictures.spec import (
+    Gesture,
+    PicturesError,
+    Stroke,
+    labels_file,
+    load_pictures,
+    read_pictures,
+)
 from bot.pictures.vocabulary import ZONES_BY_VIEW, Motion, View
 from drawing.foot import drawing_for
 from drawing.render import SKIN, ZONE, draw_picture, render_all, shows
@@ -29,6 +37,8 @@ heel-squeeze:
   zones: [heel]
   arrows:
     - {zone: heel, motion: squeeze}
+  fr:
+    title: Pression du talon
 """
 
 
@@ -36,8 +46,9 @@ heel-squeeze:
 def knowledge(tmp_path: Path, knowledge_dir: Path) -> Path:
     """A scratch knowledge folder holding the real zone labels and no pictures yet."""
     folder = tmp_path / "knowledge"
-    (folder / "texts").mkdir(parents=True)
-    shutil.copy(knowledge_dir / "texts" / "pictures.yaml", folder / "texts" / "pictures.yaml")
+    for language in Language:
+        (folder / labels_file(language)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(knowledge_dir / labels_file(language), folder / labels_file(language))
     return folder
 
 
@@ -65,23 +76,30 @@ def picture_problems(knowledge: Path) -> list[tuple[str, int, str | None, str]]:
 # --- the bundled descriptions and pictures ------------------------------------------------------
 
 
-def test_every_technique_has_a_description_and_a_committed_picture(
+def test_every_technique_has_a_description_and_a_committed_picture_in_every_language(
     engine: Engine, knowledge_dir: Path
 ) -> None:
     technique_ids = {entry.id for entry in engine.techniques()}
-    assert set(load_pictures(knowledge_dir / "pictures.yaml")) == technique_ids
-    assert {path.stem for path in pictures_folder(knowledge_dir).glob("*.png")} == technique_ids
+    pictures = load_pictures(knowledge_dir / "pictures.yaml")
+    by_language = {language: set(specs) for language, specs in pictures.items()}
+    assert by_language == dict.fromkeys(Language, technique_ids)
+    for language in Language:
+        committed = {
+            picture_path(knowledge_dir, technique_id, language) for technique_id in technique_ids
+        }
+        assert all(path.is_file() for path in committed)
     assert check_pictures(knowledge_dir, read_knowledge(knowledge_dir)) == []
 
 
+@pytest.mark.parametrize("language", list(Language))
 def test_the_committed_pictures_are_exactly_what_the_descriptions_draw(
-    knowledge_dir: Path,
+    knowledge_dir: Path, language: Language
 ) -> None:
-    descriptions = load_pictures(knowledge_dir / "pictures.yaml", undrawable)
+    descriptions = load_pictures(knowledge_dir / "pictures.yaml", undrawable)[language]
     stale = [
-        str(picture_path(knowledge_dir, technique_id).relative_to(knowledge_dir.parent))
+        str(picture_path(knowledge_dir, technique_id, language).relative_to(knowledge_dir.parent))
         for technique_id, spec in descriptions.items()
-        if not shows(picture_path(knowledge_dir, technique_id), draw_picture(spec))
+        if not shows(picture_path(knowledge_dir, technique_id, language), draw_picture(spec))
     ]
     assert not stale, (
         f"pictures differ from knowledge/pictures.yaml: {stale}; run `footbot render`"
@@ -89,13 +107,19 @@ def test_the_committed_pictures_are_exactly_what_the_descriptions_draw(
 
 
 def test_committed_pictures_carry_no_metadata(knowledge_dir: Path) -> None:
-    for path in pictures_folder(knowledge_dir).glob("*.png"):
+    pictures = sorted(pictures_folder(knowledge_dir).rglob("*.png"))
+    assert len(pictures) == 8 * len(Language)
+    for path in pictures:
         png = path.read_bytes()
         with Image.open(path) as image:
             assert (image.format, image.size) == ("PNG", (800, 800))
             assert not image.info.keys() - {"dpi"}  # no text chunks, no timestamps
         for chunk in (b"tEXt", b"iTXt", b"zTXt", b"tIME"):
             assert chunk not in png
+
+
+def test_the_picture_font_draws_french_accents() -> None:
+    assert undrawable("Voûte plantaire, à l'avant-pied: é è ê ë à â î ï ô û ù ü ç œ É È À Ç") == []
 
 
 def test_highlighted_zones_are_painted_and_others_are_not(knowledge_dir: Path) -> None:
@@ -116,7 +140,7 @@ def _distance(colour: tuple[float, ...], reference: tuple[int, int, int]) -> flo
 
 
 def test_descriptions_read_into_zones_labels_and_arrows(knowledge_dir: Path) -> None:
-    pictures = load_pictures(knowledge_dir / "pictures.yaml")
+    pictures = load_pictures(knowledge_dir / "pictures.yaml")[Language.EN]
     ball_roll = pictures["ball-roll"]
     assert ball_roll.view is View.SOLE
     assert [(zone.name, zone.label) for zone in ball_roll.zones] == [
@@ -128,18 +152,29 @@ def test_descriptions_read_into_zones_labels_and_arrows(knowledge_dir: Path) -> 
     assert pictures["ankle-rotations"].arrows == (Gesture("ankle", Motion.CIRCLE),)
 
 
+def test_a_french_picture_shares_what_it_shows_and_has_french_words(knowledge_dir: Path) -> None:
+    pictures = load_pictures(knowledge_dir / "pictures.yaml")
+    english, french = pictures[Language.EN]["ball-roll"], pictures[Language.FR]["ball-roll"]
+    assert (french.view, french.arrows) == (english.view, english.arrows)
+    assert [zone.name for zone in french.zones] == [zone.name for zone in english.zones]
+    assert [zone.label for zone in french.zones] == ["Avant-pied", "Voûte plantaire"]
+    assert (french.title, french.subtitle) == ("Roulement de balle", "Plante du pied")
+    assert french.caption == "Roulez lentement une balle du talon à l'avant-pied, et retour."
+
+
 def test_each_view_draws_exactly_the_zones_its_vocabulary_allows() -> None:
     for view in View:
         assert set(drawing_for(view).zones) == ZONES_BY_VIEW[view]
 
 
-def test_the_running_bot_and_footbot_check_never_import_pillow() -> None:
+def test_the_running_bot_and_footbot_check_never_import_pillow_or_the_font() -> None:
     script = (
         "import sys\n"
         "import bot.telegram.app\n"
         "from bot.cli import main\n"
         "main(['check'])\n"
-        "assert 'PIL' not in sys.modules and 'drawing' not in sys.modules, 'Pillow was imported'\n"
+        "drawing = {'PIL', 'drawing', 'matplotlib'} & sys.modules.keys()\n"
+        "assert not drawing, f'imported {drawing}'\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60, capture_output=True)
 
@@ -155,6 +190,8 @@ def test_an_unknown_zone_is_a_problem_with_file_line_and_entry(knowledge: Path) 
           title: Heel squeeze
           view: sole
           zones: [heel, instep]
+          fr:
+            title: Pression du talon
         """,
     )
     [problem] = problems_in(pictures_file)
@@ -213,12 +250,62 @@ def test_a_zone_without_a_label_text_is_a_problem(knowledge: Path) -> None:
 def test_text_the_picture_font_cannot_draw_is_refused_with_its_line_when_drawing(
     knowledge: Path,
 ) -> None:
-    en_dash = "\u2013"
-    pictures_file = write_pictures(knowledge, HEEL_SQUEEZE + f"  caption: Squeeze {en_dash} go\n")
+    foot = "\u8db3"  # a CJK character: no glyph in the picture font
+    pictures_file = write_pictures(knowledge, HEEL_SQUEEZE.replace("du talon", f"du talon {foot}"))
     [problem] = read_pictures(pictures_file, undrawable).problems
-    assert problem.message == f"the picture font cannot draw '{en_dash}'; use plain characters"
-    assert problem.line == 7
+    assert problem.message == f"the picture font cannot draw '{foot}'; use plain characters"
+    assert problem.line == 8
     assert problems_in(pictures_file) == []  # without the font, footbot check cannot know
+
+
+CAPTIONED = HEEL_SQUEEZE.replace("  fr:\n", "  caption: Squeeze, then release.\n  fr:\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            HEEL_SQUEEZE.split("  fr:")[0],
+            2,
+            "missing its 'fr:' block (the title and caption in fr)",
+        ),
+        (
+            HEEL_SQUEEZE + "    view: side\n",
+            8,
+            "unknown key 'view' in a picture's 'fr:' block (allowed: caption, title)",
+        ),
+        (
+            CAPTIONED.replace("    title: Pression du talon\n", "    caption: Serrez.\n"),
+            9,
+            "missing 'title'",
+        ),
+        (CAPTIONED, 9, "missing 'caption' in 'fr:' (the English has one)"),
+        (HEEL_SQUEEZE + "    caption: Serrez.\n", 9, "a caption in 'fr:' but none in English"),
+    ],
+)
+def test_the_french_block_gives_the_title_and_the_caption_where_the_english_has_them(
+    knowledge: Path, text: str, line: int, message: str
+) -> None:
+    [problem] = problems_in(write_pictures(knowledge, text))
+    assert (problem.line, problem.entry_id, problem.message) == (line, "heel-squeeze", message)
+
+
+def test_a_captioned_picture_reads_with_its_french_caption(knowledge: Path) -> None:
+    text = CAPTIONED + "    caption: Serrez, puis relâchez.\n"
+    pictures = load_pictures(write_pictures(knowledge, text))
+    assert pictures[Language.EN]["heel-squeeze"].caption == "Squeeze, then release."
+    assert pictures[Language.FR]["heel-squeeze"].caption == "Serrez, puis relâchez."
+
+
+def test_a_zone_without_a_french_label_is_a_problem_on_the_zone_line(knowledge: Path) -> None:
+    labels = knowledge / labels_file(Language.FR)
+    labels.write_text(labels.read_text().replace("picture_zone_heel: Talon\n", ""))
+    [problem] = problems_in(write_pictures(knowledge, HEEL_SQUEEZE))
+    assert (problem.file, problem.line, problem.message) == (
+        "knowledge/pictures.yaml",
+        4,
+        "no text 'picture_zone_heel' in knowledge/texts/fr/pictures.yaml",
+    )
 
 
 def test_broken_yaml_is_one_located_problem(knowledge: Path) -> None:
@@ -249,13 +336,15 @@ def test_unknown_and_undescribed_techniques_are_problems(knowledge_copy: Path) -
     ]
 
 
+@pytest.mark.parametrize("language", list(Language))
 def test_a_technique_without_a_committed_picture_is_a_problem_naming_the_file(
-    knowledge_copy: Path,
+    knowledge_copy: Path, language: Language
 ) -> None:
-    picture_path(knowledge_copy, "thumb-walking").unlink()
+    picture_path(knowledge_copy, "thumb-walking", language).unlink()
+    folder = "knowledge/pictures/" if language is Language.EN else "knowledge/pictures/fr/"
     assert picture_problems(knowledge_copy) == [
         (
-            "knowledge/pictures/thumb-walking.png",
+            f"{folder}thumb-walking.png",
             0,
             "thumb-walking",
             "picture missing: draw it with `footbot render`",
@@ -263,11 +352,25 @@ def test_a_technique_without_a_committed_picture_is_a_problem_naming_the_file(
     ]
 
 
+STRAY = "picture of no technique: delete it"
+
+
 def test_a_picture_of_no_technique_is_a_problem(knowledge_copy: Path) -> None:
     picture_path(knowledge_copy, "thumb-walking").rename(picture_path(knowledge_copy, "old"))
     assert [problem[2:] for problem in picture_problems(knowledge_copy)] == [
         ("thumb-walking", "picture missing: draw it with `footbot render`"),
-        ("old", "picture of no technique: delete it"),
+        ("old", STRAY),
+    ]
+
+
+def test_a_stray_picture_among_the_french_ones_is_a_problem(knowledge_copy: Path) -> None:
+    french = picture_path(knowledge_copy, "thumb-walking", Language.FR)
+    shutil.copy(french, french.with_name("marche-du-pouce.png"))
+    (pictures_folder(knowledge_copy) / "de").mkdir()
+    shutil.copy(french, pictures_folder(knowledge_copy) / "de" / "thumb-walking.png")
+    assert picture_problems(knowledge_copy) == [
+        ("knowledge/pictures/de/thumb-walking.png", 0, "thumb-walking", STRAY),
+        ("knowledge/pictures/fr/marche-du-pouce.png", 0, "marche-du-pouce", STRAY),
     ]
 
 
@@ -276,21 +379,24 @@ def test_a_picture_of_no_technique_is_a_problem(knowledge_copy: Path) -> None:
 
 def test_render_rewrites_a_damaged_picture(knowledge: Path, tmp_path: Path) -> None:
     write_pictures(knowledge, HEEL_SQUEEZE)
-    damaged = tmp_path / "out" / "heel-squeeze.png"
-    damaged.parent.mkdir()
+    out = tmp_path / "out"
+    damaged = out / "fr" / "heel-squeeze.png"
+    damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not a picture")
-    assert render_all(knowledge, damaged.parent) == [damaged]
+    assert render_all(knowledge, out) == [out / "heel-squeeze.png", damaged]
     assert damaged.read_bytes().startswith(b"\x89PNG")
 
 
-def test_footbot_render_draws_into_the_knowledge_folder_and_keeps_unchanged_pictures(
+def test_footbot_render_draws_each_language_into_the_knowledge_folder_and_keeps_unchanged_ones(
     knowledge: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write_pictures(knowledge, HEEL_SQUEEZE)
     arguments = ["--knowledge", str(knowledge), "render"]
     assert main(arguments) == 0
     picture = picture_path(knowledge, "heel-squeeze")
-    assert sorted(pictures_folder(knowledge).iterdir()) == [picture]
+    french = picture_path(knowledge, "heel-squeeze", Language.FR)
+    assert set(pictures_folder(knowledge).rglob("*.png")) == {picture, french}
+    assert french.read_bytes() != picture.read_bytes()
 
     # The same pixels compressed otherwise (another zlib, say) are not a change.
     with Image.open(picture) as image:

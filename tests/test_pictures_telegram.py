@@ -17,6 +17,7 @@ from telegram.ext import Application
 from bot import cli
 from bot.config import Settings
 from bot.engine import Engine
+from bot.engine.languages import Language
 from bot.pictures.files import picture_path, pictures_folder
 from bot.storage import Store
 from bot.telegram.pictures import MAX_CAPTION_LENGTH, technique_picture
@@ -82,14 +83,14 @@ async def bot(
         yield running
 
 
-def test_every_technique_is_shown_with_its_committed_picture(
-    engine: Engine, knowledge_dir: Path
+@pytest.mark.parametrize("language", list(Language))
+def test_every_technique_is_shown_with_its_committed_picture_in_each_language(
+    engine: Engine, knowledge_dir: Path, language: Language
 ) -> None:
     settings = Settings(knowledge_dir=knowledge_dir)
     for technique in engine.techniques():
-        assert technique_picture(settings, technique.id) == picture_path(
-            knowledge_dir, technique.id
-        )
+        picture = technique_picture(settings, technique.id, language)
+        assert picture == picture_path(knowledge_dir, technique.id, language)
 
 
 async def test_opening_a_technique_sends_one_photo_with_the_first_step_as_caption(
@@ -101,6 +102,28 @@ async def test_opening_a_technique_sends_one_photo_with_the_first_step_as_captio
     ]
     assert page["caption"] == bot.engine.step_page("thumb-walking", 0).text
     assert "text" not in page
+
+
+async def test_a_french_walkthrough_is_a_photo_of_the_french_picture(
+    bot: Bot, knowledge: Path
+) -> None:
+    page = await bot.say("montre-moi la marche du pouce")
+    [upload] = [call.params["photo"] for call in bot.api.calls_to("sendPhoto")]
+    assert upload.content == picture_path(knowledge, "thumb-walking", Language.FR).read_bytes()
+    assert page["caption"] == bot.engine.step_page("thumb-walking", 0, Language.FR).text
+    await bot.press(page, bot.engine.text("walkthrough_next", Language.FR))
+    second = bot.engine.step_page("thumb-walking", 1, Language.FR).text
+    assert bot.current(page)["caption"] == second
+
+
+async def test_the_english_and_french_pictures_are_uploaded_and_cached_apart(bot: Bot) -> None:
+    await bot.say("montre-moi la marche du pouce", FIRST)
+    await bot.say("show me thumb walking", SECOND)
+    await bot.say("montre-moi la marche du pouce", SECOND)
+    uploads = [call.params["photo"] for call in bot.api.calls_to("sendPhoto")]
+    assert [isinstance(photo, UploadedFile) for photo in uploads] == [True, True, False]
+    assert uploads[0].content != uploads[1].content
+    assert uploads[2] == bot.api.bot_messages(FIRST)[0]["photo"][-1]["file_id"]
 
 
 async def test_next_and_back_edit_the_caption_in_place(bot: Bot) -> None:

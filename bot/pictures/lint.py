@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from bot.engine.knowledge import Knowledge
+from bot.engine.languages import Language
 from bot.engine.problems import Problem
 from bot.engine.reply import Kind
 from bot.pictures.files import picture_path, pictures_folder
@@ -12,7 +13,8 @@ DRAW_HINT = "draw it with `footbot render`"
 
 
 def check_pictures(knowledge_dir: Path, knowledge: Knowledge) -> list[Problem]:
-    """Every technique needs a description and a committed picture, and nothing else has one."""
+    """Every technique needs a description and a committed picture in every language, and
+    nothing else has one."""
     technique_ids = {entry.id for entry in knowledge.entries if entry.kind is Kind.TECHNIQUE}
     pictures_file = knowledge_dir / PICTURES_FILE
     found = read_pictures(pictures_file)
@@ -22,16 +24,24 @@ def check_pictures(knowledge_dir: Path, knowledge: Knowledge) -> list[Problem]:
         if technique_id not in technique_ids:
             problems.append(Problem(shown_file, line, technique_id, "unknown technique id"))
     for technique_id in sorted(technique_ids):
-        picture = shown_path(picture_path(knowledge_dir, technique_id), knowledge_dir)
         if found.parsed and technique_id not in found.entry_lines:
             # A broken file already says it all; every technique would "lack" a description.
             problems.append(
                 Problem(shown_file, 1, technique_id, "technique has no picture description")
             )
-        elif not picture_path(knowledge_dir, technique_id).is_file():
-            problems.append(Problem(picture, 0, technique_id, f"picture missing: {DRAW_HINT}"))
-    for stray in sorted(pictures_folder(knowledge_dir).glob("*.png")):
-        if stray.stem not in technique_ids:
+            continue
+        for language in Language:
+            picture = picture_path(knowledge_dir, technique_id, language)
+            if not picture.is_file():
+                shown = shown_path(picture, knowledge_dir)
+                problems.append(Problem(shown, 0, technique_id, f"picture missing: {DRAW_HINT}"))
+    expected = {
+        picture_path(knowledge_dir, technique_id, language)
+        for technique_id in technique_ids
+        for language in Language
+    }
+    for stray in sorted(pictures_folder(knowledge_dir).rglob("*.png")):
+        if stray not in expected:
             shown = shown_path(stray, knowledge_dir)
             problems.append(Problem(shown, 0, stray.stem, "picture of no technique: delete it"))
     return problems

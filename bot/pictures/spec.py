@@ -1,7 +1,10 @@
-"""Reading knowledge/pictures.yaml, the declarative description of each diagram.
+"""Reading knowledge/pictures.yaml, the declarative description of each diagram, in each language.
 
 The file is walked as a YAML node tree (not plain data) so every problem can point at the line
-that causes it. Zone labels are user-facing words, so they come from knowledge/texts/pictures.yaml.
+that causes it. A picture is drawn once per language: what it shows (view, zones, arrows) is
+written once and shared, and only the words change. Its title and caption sit in the entry, with
+their French in a ``fr:`` block beside them, like the entries of knowledge/faq/; zone and view
+labels are fixed texts, in knowledge/texts/pictures.yaml and knowledge/texts/fr/pictures.yaml.
 Whether the picture font can draw a text is known only to the drawing code (and Pillow), so it
 passes that check in as ``undrawable``; ``footbot check`` reads without it.
 """
@@ -15,16 +18,24 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.engine.knowledge import TRANSLATIONS
+from bot.engine.languages import DEFAULT_LANGUAGE, Language
 from bot.engine.problems import Problem
 from bot.pictures.vocabulary import ZONES, ZONES_BY_VIEW, Motion, View
 
 PICTURES_FILE = "pictures.yaml"  # inside the knowledge folder
-LABELS_FILE = Path("texts") / "pictures.yaml"
 LABEL_KEY_PREFIX = "picture_zone_"
 VIEW_KEY_PREFIX = "picture_view_"
 MAX_LANES = 3
 
-_ENTRY_KEYS = {"title", "view", "zones", "arrows", "caption"}
+_WORDS_KEYS = {"title", "caption"}  # the keys a language block may hold
+_ENTRY_KEYS = {
+    "view",
+    "zones",
+    "arrows",
+    *_WORDS_KEYS,
+    *(language.value for language in TRANSLATIONS),
+}
 _STROKE_KEYS = {"from", "to", "via", "lanes", "both_ways"}
 _GESTURE_KEYS = {"zone", "motion"}
 
@@ -32,6 +43,14 @@ T = TypeVar("T")
 
 # The characters of a text that the picture font cannot draw, in order of appearance.
 UndrawableCheck = Callable[[str], list[str]]
+
+
+def labels_file(language: Language) -> Path:
+    """Where the zone and view labels in ``language`` live, inside the knowledge folder."""
+    folder = Path("texts")
+    if language is not DEFAULT_LANGUAGE:
+        folder = folder / language.value
+    return folder / "pictures.yaml"
 
 
 class PicturesError(Exception):
@@ -81,31 +100,46 @@ class PictureSpec:
     caption: str | None = None
 
 
+Pictures = dict[Language, dict[str, PictureSpec]]  # by language, then by technique id
+
+
 @dataclass(frozen=True)
 class PicturesFile:
     """What reading knowledge/pictures.yaml found: the usable descriptions and every problem."""
 
-    specs: dict[str, PictureSpec]
+    specs: Pictures  # an entry is here, in every language, only when it has no problem
     entry_lines: dict[str, int]  # every entry by technique id, valid or not
     problems: list[Problem]
     parsed: bool  # the file was read as a YAML mapping
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The words of one picture that change with the language."""
+
+    title: str
+    caption: str | None
+
+
 def read_pictures(pictures_file: Path, undrawable: UndrawableCheck | None = None) -> PicturesFile:
     """The descriptions and every problem in them, texts checked against a font if one is given."""
     knowledge_dir = pictures_file.parent
-    labels_reader = _Reader(knowledge_dir / LABELS_FILE, knowledge_dir, undrawable)
-    labels = labels_reader.read_texts()
+    labels: dict[Language, dict[str, str]] = {}
+    problems: list[Problem] = []
+    for language in Language:
+        labels_reader = _Reader(knowledge_dir / labels_file(language), knowledge_dir, undrawable)
+        labels[language] = labels_reader.read_texts()
+        problems += labels_reader.problems
     reader = _Reader(pictures_file, knowledge_dir, undrawable, labels)
     reader.read_specs()
-    problems = labels_reader.problems + reader.problems
-    return PicturesFile(reader.specs, reader.entry_lines, problems, reader.parsed)
+    return PicturesFile(
+        reader.specs, reader.entry_lines, problems + reader.problems, reader.parsed
+    )
 
 
-def load_pictures(
-    pictures_file: Path, undrawable: UndrawableCheck | None = None
-) -> dict[str, PictureSpec]:
-    """All picture descriptions by technique id; raises PicturesError on the first problem."""
+def load_pictures(pictures_file: Path, undrawable: UndrawableCheck | None = None) -> Pictures:
+    """All picture descriptions by language and technique id; raises PicturesError on the first
+    problem."""
     found = read_pictures(pictures_file, undrawable)
     if found.problems:
         count = len(found.problems)
@@ -122,14 +156,14 @@ class _Reader:
         path: Path,
         knowledge_dir: Path,
         undrawable: UndrawableCheck | None,
-        labels: dict[str, str] | None = None,
+        labels: dict[Language, dict[str, str]] | None = None,
     ) -> None:
         self.path = path
         self.knowledge_dir = knowledge_dir
         self.undrawable = undrawable
         self.labels = labels or {}
         self.problems: list[Problem] = []
-        self.specs: dict[str, PictureSpec] = {}
+        self.specs: Pictures = {language: {} for language in Language}
         self.entry_lines: dict[str, int] = {}  # every entry, valid or not
         self.parsed = False  # the file was read as a YAML mapping
         self.entry_id: str | None = None
@@ -178,9 +212,8 @@ class _Reader:
         for technique_id, node in self.pairs(root):
             self.entry_id = technique_id
             self.entry_lines[technique_id] = _line(node)
-            spec = self.spec(technique_id, node)
-            if spec is not None:
-                self.specs[technique_id] = spec
+            for language, spec in self.entry(technique_id, node).items():
+                self.specs[language][technique_id] = spec
         self.entry_id = None
 
     def pairs(self, mapping: MappingNode) -> Iterator[tuple[str, Node]]:
@@ -205,23 +238,59 @@ class _Reader:
             self.problem(node, f"unknown key '{key}' in {what} (allowed: {_listing(allowed)})")
         return fields
 
-    def spec(self, technique_id: str, node: Node) -> PictureSpec | None:
+    def entry(self, technique_id: str, node: Node) -> dict[Language, PictureSpec]:
+        """The entry's picture in every language, or none at all after reporting why."""
         fields = self.fields(node, _ENTRY_KEYS, "a picture")
         if fields is None:
-            return None
-        title = self.drawable_string(fields["title"]) if "title" in fields else None
-        if "title" not in fields:
-            self.problem(node, "missing 'title'")
+            return {}
+        words = {DEFAULT_LANGUAGE: self.words(fields, node)}
+        for language in TRANSLATIONS:
+            words[language] = self.translated_words(fields, language, node)
         view = self.view(fields, node)
-        caption = self.drawable_string(fields["caption"]) if "caption" in fields else None
-        if title is None or view is None or ("caption" in fields and caption is None):
-            return None
+        if view is None:
+            return {}
         zones = self.zones(fields.get("zones"), view, node)
         arrows = self.arrows(fields.get("arrows"), view)
-        subtitle = self.label(VIEW_KEY_PREFIX + view, node)
-        if zones is None or arrows is None or subtitle is None:
+        specs: dict[Language, PictureSpec] = {}
+        for language, said in words.items():
+            labelled = self.labelled(zones or [], language)
+            subtitle = self.label(language, VIEW_KEY_PREFIX + view, fields["view"])
+            if said and zones is not None and arrows is not None and labelled and subtitle:
+                specs[language] = PictureSpec(
+                    technique_id, said.title, subtitle, view, labelled, arrows, said.caption
+                )
+        return specs if len(specs) == len(Language) else {}
+
+    def words(self, fields: dict[str, Node], entry: Node) -> _Words | None:
+        """The title and caption written in one language's fields."""
+        if "title" not in fields:
+            self.problem(entry, "missing 'title'")
+        title = self.drawable_string(fields["title"]) if "title" in fields else None
+        caption = self.drawable_string(fields["caption"]) if "caption" in fields else None
+        if title is None or ("caption" in fields and caption is None):
             return None
-        return PictureSpec(technique_id, title, subtitle, view, zones, arrows, caption)
+        return _Words(title, caption)
+
+    def translated_words(
+        self, fields: dict[str, Node], language: Language, entry: Node
+    ) -> _Words | None:
+        """The words of the entry's block in ``language``, with a caption when the English has
+        one and not otherwise."""
+        key = language.value
+        if key not in fields:
+            self.problem(entry, f"missing its '{key}:' block (the title and caption in {key})")
+            return None
+        block = self.fields(fields[key], _WORDS_KEYS, f"a picture's '{key}:' block")
+        if block is None:
+            return None
+        words = self.words(block, fields[key])
+        if "caption" in fields and "caption" not in block:
+            self.problem(fields[key], f"missing 'caption' in '{key}:' (the English has one)")
+            return None
+        if "caption" in block and "caption" not in fields:
+            self.problem(block["caption"], f"a caption in '{key}:' but none in English")
+            return None
+        return words
 
     def view(self, fields: dict[str, Node], entry: Node) -> View | None:
         value = self.required_string(fields, "view", entry)
@@ -232,24 +301,34 @@ class _Reader:
             return None
         return View(value)
 
-    def zones(self, node: Node | None, view: View, entry: Node) -> tuple[Zone, ...] | None:
+    def zones(self, node: Node | None, view: View, entry: Node) -> list[tuple[str, Node]] | None:
+        """The highlighted zones' names, each with its node, for the labels' problems."""
         if node is None:
             self.problem(entry, "missing 'zones'")
             return None
         if not isinstance(node, SequenceNode) or not node.value:
             self.problem(node, "'zones' must be a non-empty list of zone names")
             return None
-        zones: list[Zone] = []
+        zones: list[tuple[str, Node]] = []
         for item in node.value:
             name = self.zone_name(item, view)
-            label = self.label(LABEL_KEY_PREFIX + name, item) if name is not None else None
-            if name is None or label is None:
+            if name is None:
                 continue
-            if any(zone.name == name for zone in zones):
+            if any(known == name for known, _ in zones):
                 self.problem(item, f"zone '{name}' is listed twice")
                 continue
-            zones.append(Zone(name, label))
-        return tuple(zones) if len(zones) == len(node.value) else None
+            zones.append((name, item))
+        return zones if len(zones) == len(node.value) else None
+
+    def labelled(
+        self, zones: list[tuple[str, Node]], language: Language
+    ) -> tuple[Zone, ...] | None:
+        """The zones with their labels in ``language``."""
+        labels = [self.label(language, LABEL_KEY_PREFIX + name, item) for name, item in zones]
+        found = [
+            Zone(name, label) for (name, _), label in zip(zones, labels, strict=True) if label
+        ]
+        return tuple(found) if len(found) == len(zones) else None
 
     def zone_name(self, node: Node, view: View) -> str | None:
         name = self.string(node)
@@ -264,10 +343,10 @@ class _Reader:
             return None
         return name
 
-    def label(self, key: str, node: Node) -> str | None:
-        label = self.labels.get(key)
+    def label(self, language: Language, key: str, node: Node) -> str | None:
+        label = self.labels.get(language, {}).get(key)
         if label is None:
-            self.problem(node, f"no text '{key}' in knowledge/{LABELS_FILE.as_posix()}")
+            self.problem(node, f"no text '{key}' in knowledge/{labels_file(language).as_posix()}")
         return label
 
     def arrows(self, node: Node | None, view: View) -> tuple[Arrow, ...] | None:
