@@ -9,12 +9,20 @@ engine's lead over it is a lower bound. rank-bm25 is a development dependency on
 from collections.abc import Sequence
 
 from bot.engine import Engine, Kind, Reply
+from bot.engine.languages import Language
 from bot.engine.text import normalize
 from bot.evaluation import Case, Report, judge, percent
 
 
-def _abstain(score: float) -> Reply:
-    return Reply(kind=Kind.FALLBACK, entry_id=None, confidence=score, text="", disclaimer=False)
+def _abstain(score: float, language: Language) -> Reply:
+    return Reply(
+        kind=Kind.FALLBACK,
+        entry_id=None,
+        confidence=score,
+        text="",
+        disclaimer=False,
+        language=language,
+    )
 
 
 def bm25_report(engine: Engine, cases: Sequence[Case]) -> tuple[Report, float]:
@@ -30,11 +38,14 @@ def bm25_report(engine: Engine, cases: Sequence[Case]) -> tuple[Report, float]:
     for case in cases:
         scores = bm25.get_scores(normalize(case.question).split())
         index = max(range(len(entries)), key=lambda i: scores[i])
-        best.append((float(scores[index]), engine.reply_for(entries[index].id)))
+        language = engine.language_of(case.question)
+        best.append((float(scores[index]), engine.reply_for(entries[index].id, language)))
 
     pairs = list(zip(cases, best, strict=True))
     answered = [judge(case, reply).right for case, (_, reply) in pairs]
-    abstained = [judge(case, _abstain(score)).right for case, (score, _) in pairs]
+    abstained = [
+        judge(case, _abstain(score, reply.language)).right for case, (score, reply) in pairs
+    ]
 
     def right_at(threshold: float) -> int:
         return sum(
@@ -45,7 +56,7 @@ def bm25_report(engine: Engine, cases: Sequence[Case]) -> tuple[Report, float]:
     threshold = max(sorted({score for score, _ in best} | {float("inf")}), key=right_at)
     report = Report(
         [
-            judge(case, reply if score >= threshold else _abstain(score))
+            judge(case, reply if score >= threshold else _abstain(score, reply.language))
             for case, (score, reply) in pairs
         ]
     )

@@ -5,6 +5,7 @@ Usage::
     footbot                      run the bot (Telegram with TELEGRAM_BOT_TOKEN, else console chat)
     footbot ask "question"       one answer as text (--json for the machine-readable reply)
     footbot ask --json           one JSON reply per stdin line
+    footbot ask --lang fr "..."  the answer in French, whatever the question's language
     footbot chat                 console chat with the engine
     footbot check                validate knowledge/ (exit 2 on problems)
     footbot eval FILE            score an evaluation set
@@ -31,6 +32,7 @@ from types import ModuleType
 from bot import console
 from bot.config import Settings
 from bot.engine import Engine, Kind, Knowledge, KnowledgeError, Reply
+from bot.engine.languages import Language
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 2
@@ -60,7 +62,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
     )
     for question in questions:
-        reply = engine.answer(question)
+        reply = engine.answer(question, language=args.lang)
         if args.json:
             print(json.dumps(_reply_json(reply, args.knowledge), ensure_ascii=False), flush=True)
         else:
@@ -74,7 +76,7 @@ def _reply_json(reply: Reply, knowledge_dir: Path) -> dict[str, object]:
 
     payload = reply.to_json()
     if reply.kind is Kind.TECHNIQUE and reply.entry_id is not None:
-        payload["image"] = str(picture_path(knowledge_dir, reply.entry_id))
+        payload["image"] = str(picture_path(knowledge_dir, reply.entry_id, reply.language))
     return payload
 
 
@@ -245,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask = command("ask", cmd_ask, "answer one question, or one per stdin line")
     ask.add_argument("question", nargs="*", help="the question (omit to read stdin lines)")
     ask.add_argument("--json", action="store_true", help="print the reply as one JSON object")
+    ask.add_argument(
+        "--lang",
+        type=Language,
+        choices=list(Language),
+        help="answer in this language (default: the question's own, else English)",
+    )
     command("chat", cmd_chat, "chat with the engine in the terminal")
     command("check", cmd_check, "validate the knowledge folder")
     evaluate = command("eval", cmd_eval, "score an evaluation set")

@@ -5,7 +5,7 @@ Type a question; type the number of a suggestion to open it; ``/quit`` or Ctrl-D
 
 from collections.abc import Callable, Iterable
 
-from bot.engine import Engine, Reply, Suggestion
+from bot.engine import Context, Engine, Reply, Suggestion
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "quit", "exit"})
 
@@ -22,8 +22,12 @@ def _show(reply: Reply, write: Callable[[str], None]) -> tuple[Suggestion, ...]:
 
 
 def chat(engine: Engine, lines: Iterable[str], write: Callable[[str], None]) -> None:
-    """Answer each line; numbers pick one of the last reply's buttons, as a tap would."""
-    options = _show(engine.answer("hello"), write)
+    """Answer each line; numbers pick one of the last reply's buttons, as a tap would.
+
+    The chat keeps the language of the last reply, so "merci" after a French answer is French.
+    """
+    last = engine.answer("hello")
+    options = _show(last, write)
     for line in lines:
         message = line.strip()
         if message.lower() in QUIT_COMMANDS:
@@ -31,10 +35,10 @@ def chat(engine: Engine, lines: Iterable[str], write: Callable[[str], None]) -> 
         if not message:
             continue
         if message.isdigit() and 1 <= int(message) <= len(options):
-            reply = engine.reply_for(options[int(message) - 1].entry_id)
+            last = engine.reply_for(options[int(message) - 1].entry_id, last.language)
         else:
-            reply = engine.answer(message.lstrip("/"))
-        options = _show(reply, write)
+            last = engine.answer(message.lstrip("/"), Context(language=last.language))
+        options = _show(last, write)
 
 
 def prompt_lines(prompt: str = "you> ") -> Iterable[str]:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine import Engine, Kind, Reply
+from bot.engine import Context, Engine, Kind, Reply
+from bot.engine.languages import language_of_code
 
 ANSWER_KINDS = frozenset({Kind.FAQ, Kind.TECHNIQUE, Kind.ROUTINE, Kind.SAFETY, Kind.GREETING})
 # Messages at least this long count as "long" in the report: the question is buried in a story.
@@ -172,12 +173,21 @@ def judge(case: Case, reply: Reply) -> Outcome:
     failures += [f"text lacks /{p}/" for p in case.must if not re.search(p, reply.text, re.I)]
     if case.disclaimer and not reply.disclaimer:
         failures.append("disclaimer missing")
+    if case.lang and reply.language.value != case.lang:
+        failures.append(f"replied in {reply.language.value}, not {case.lang}")
     return Outcome(case, reply, tuple(failures))
 
 
 def evaluate(engine: Engine | Answerer, cases: Iterable[Case]) -> Report:
-    answer = engine.answer if isinstance(engine, Engine) else engine
+    """Each case asked as the first message of a chat in the case's language (as a person whose
+    app speaks it), so a message too short to show its language is judged as Telegram would
+    present it; one whose words say otherwise is still answered in theirs, and judged wrong."""
     report = Report()
     for case in cases:
-        report.outcomes.append(judge(case, answer(case.question)))
+        if isinstance(engine, Engine):
+            chat = Context(language=language_of_code(case.lang))
+            reply = engine.answer(case.question, chat)
+        else:
+            reply = engine(case.question)
+        report.outcomes.append(judge(case, reply))
     return report

@@ -7,6 +7,7 @@ are checked by the fake Bot API (HTML, button data size) without sockets.
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.engine import Engine
+from bot.engine.languages import Language
 from bot.reminders import plan
 from bot.reminders.plan import Claim
 from bot.storage import Store, Subscription
@@ -189,7 +191,7 @@ async def test_the_reminder_message_is_a_tip_with_routine_snooze_and_off_buttons
     subscription = Subscription(CHAT, "21:30", "UTC", 0)
     codec = services(chat.application).codec
     claim = Claim(subscription, subscription, send=True, tip_number=5)
-    outgoing = reminder_message(chat.engine, codec, claim)
+    outgoing = reminder_message(chat.engine, codec, claim, Language.EN)
     tip = chat.engine.tip(5)
     assert tip.text.splitlines()[0].replace("&", "&amp;") in outgoing.text
     assert outgoing.reply_markup is not None
@@ -280,7 +282,7 @@ async def deliver_now(chat: Chat) -> JSONDict:
     due = plan.from_unix(stored.next_due_utc)
     codec = services(chat.application).codec
     delivery = ReminderDelivery(
-        chat.store, lambda item: reminder_message(chat.engine, codec, item), clock=lambda: due
+        chat.store, partial(reminder_message, chat.engine, codec), clock=lambda: due
     )
     assert await delivery.tick(chat.application.bot) == 1
     await delivery.drain()

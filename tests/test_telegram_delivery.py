@@ -16,6 +16,7 @@ import pytest
 from telegram.error import TimedOut
 from telegram.ext import ExtBot
 
+from bot.engine.languages import Language
 from bot.reminders.plan import Claim, set_reminder
 from bot.storage import Store, Subscription
 from bot.telegram.delivery import Outgoing, Pacer, ReminderDelivery
@@ -43,7 +44,7 @@ class Forever:
         await asyncio.Event().wait()
 
 
-def compose(item: Claim) -> Outgoing:
+def compose(item: Claim, language: Language) -> Outgoing:
     return Outgoing(f"tip {item.tip_number}")
 
 
@@ -63,7 +64,7 @@ def delivery(
 ) -> ReminderDelivery:
     return ReminderDelivery(
         store,
-        (lambda item: Outgoing(text)) if text else compose,
+        (lambda item, language: Outgoing(text)) if text else compose,
         clock=lambda: now,
         max_in_flight=max_in_flight,
         pacer=Pacer(28.0, pacer_sleep or FakeSleep(), clock=lambda: 0.0),

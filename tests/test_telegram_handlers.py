@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -212,7 +213,24 @@ async def test_the_last_step_has_no_next_button(chat: Chat) -> None:
     assert button_labels(last) == [
         chat.engine.text("walkthrough_back"),
         chat.engine.text("walkthrough_done"),
+        chat.engine.text("walkthrough_share"),
     ]
+
+
+async def test_the_last_step_offers_a_share_link_that_opens_the_same_walkthrough(
+    chat: Chat,
+) -> None:
+    (walk,) = await chat.say("/techniques")
+    (page,) = await chat.press(walk, chat.engine.entry("ankle-rotations").title)
+    for _ in range(len(chat.engine.entry("ankle-rotations").steps) - 1):
+        await chat.press(chat.current(page), chat.engine.text("walkthrough_next"))
+    share = chat.current(page)["reply_markup"]["inline_keyboard"][-1][0]
+    shared = parse_qs(urlsplit(share["url"]).query)
+    assert shared["url"] == [f"https://t.me/{chat.api.username}?start=ankle-rotations"]
+    assert chat.engine.entry("ankle-rotations").title in shared["text"][0]
+    (opened,) = await chat.say("/start ankle-rotations", chat_id=CHAT + 1)
+    shown = opened.get("caption", opened.get("text"))
+    assert shown == chat.engine.step_page("ankle-rotations", 0).text
 
 
 async def test_a_double_tap_on_next_is_harmless(chat: Chat) -> None:

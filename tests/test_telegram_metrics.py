@@ -255,7 +255,7 @@ def subscribe(store: Store, *chat_ids: int) -> None:
 def delivery(store: Store, metrics: Metrics, lag: timedelta) -> ReminderDelivery:
     return ReminderDelivery(
         store,
-        lambda item: Outgoing(f"tip {item.tip_number}"),
+        lambda item, language: Outgoing(f"tip {item.tip_number}"),
         clock=lambda: DUE + lag,
         pacer=Pacer(28.0, NoSleep(), clock=lambda: 0.0),
         metrics=metrics,

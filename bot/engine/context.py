@@ -1,4 +1,5 @@
-"""What the engine may know of a conversation: the last entry it answered, and when.
+"""What the engine may know of a conversation: the last entry it answered and when, and the
+chat's language (for a message too short to show its own: bot/engine/languages.py).
 
 A short follow-up that names no topic ("how long should I do it?", "is it ok when pregnant?")
 is read against the last answer of the same chat, for ``FOLLOW_UP_WINDOW`` after it. The engine
@@ -12,15 +13,19 @@ memory, and passes it back::
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.engine.languages import Language
+
 FOLLOW_UP_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
 class Context:
-    """The last entry answered in this chat and the (timezone-aware) time it was answered."""
+    """The last entry answered in this chat, the (timezone-aware) time it was answered, and the
+    language the chat speaks, if known."""
 
     last_entry_id: str | None = None
     at: datetime | None = None
+    language: Language | None = None
 
     def recent_entry(self, now: datetime | None = None) -> str | None:
         """The last entry's id while a follow-up may still refer to it, else None."""

@@ -11,6 +11,10 @@ red-flag head), small talk, off-topic subjects, contraindication questions (answ
 safety entries only), then the classifier's entry when it is sure enough (``reading``), or a
 fallback with "did you mean" suggestions. A follow-up is read against
 the previous answer when the channel passes a ``Context``. Nothing here knows about Telegram.
+
+Every reply is in one language (``Reply.language``): the message's own when its words say so
+(bot/engine/languages.py), else the chat's from the ``Context``, else English. Matching does not
+depend on it: the classifier and the matcher read both languages at once.
 """
 
 from pathlib import Path
@@ -19,6 +23,7 @@ from bot.engine.classifier import SOCIAL_CLASS, Classifier
 from bot.engine.context import Context
 from bot.engine.knowledge import Entry, Knowledge
 from bot.engine.language import GOODBYE, HELP, THANKS, Analysis, analyzer_for
+from bot.engine.languages import DEFAULT_LANGUAGE, Language, LanguageDetector
 from bot.engine.matcher import Match, Matcher
 from bot.engine.reading import Reader, Reading
 from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
@@ -46,6 +51,11 @@ class Engine:
         self.knowledge = knowledge
         self.version = knowledge.version
         self._entries = {entry.id: entry for entry in knowledge.entries}
+        self._localized = {
+            language: {entry.id: entry for entry in knowledge.entries_in(language)}
+            for language in Language
+        }
+        self._detector = LanguageDetector(knowledge.language.get("language_markers") or {})
         self._analyzer = analyzer_for(knowledge)
         self._matcher = Matcher(knowledge.entries, self._analyzer)
         self._reader = Reader(self._analyzer, classifier or Classifier.load())
@@ -60,38 +70,51 @@ class Engine:
 
     # -- free text ----------------------------------------------------------------------------
 
-    def answer(self, message: str, context: Context | None = None) -> Reply:
-        """The reply to a message; ``context`` lets a short follow-up refer to the last answer."""
+    def answer(
+        self, message: str, context: Context | None = None, language: Language | None = None
+    ) -> Reply:
+        """The reply to a message; ``context`` lets a short follow-up refer to the last answer
+        and gives the chat's language; ``language`` forces the reply's language."""
+        language = language or self.language_of(message, context)
         analysis = self._analyzer.analyse(message)
         if not analysis.normalized:
-            return self._fallback(())
+            return self._fallback((), language)
         triage = self._triage.assess(message)
         if triage.red_flag is not None:
-            return self._urgent(triage.red_flag)
+            return self._urgent(triage.red_flag, language)
         reading = self._reader.read(message, self._previous_topic(context))
         if reading.red_flag and not triage.denies:
             learnt_flag = self._triage.flag(reading.red_flag)
             if learnt_flag is not None:
-                return self._urgent(learnt_flag)
+                return self._urgent(learnt_flag, language)
         if analysis.only_social or (
             reading.prediction.label == SOCIAL_CLASS
             and (analysis.social or not (analysis.tokens or analysis.unknown))
         ):
-            return self._social(analysis)
+            return self._social(analysis, language)
         if reading.off_domain or (analysis.off_topic and not analysis.mentions_feet):
-            return self._fallback(())
+            return self._fallback((), language)
         if self._triage.mentions_contraindication(analysis.normalized) and (
             analysis.mentions_domain or self._reader.confident(reading)
         ):
-            return self._safety_answer(analysis, reading)
+            return self._safety_answer(analysis, reading, language)
         prediction = reading.prediction
         if self._reader.confident(reading) and prediction.label in self._entries:
-            return self._entry_reply(self._entries[prediction.label], prediction.probability)
+            return self._entry_reply(prediction.label, prediction.probability, language)
         matches = self._matcher.rank(reading.analysis, limit=MAX_SUGGESTIONS * 3)
         chosen = self._choose(reading, matches)
         if chosen is not None:
-            return self._entry_reply(*chosen)
-        return self._fallback(matches)
+            return self._entry_reply(chosen[0].id, chosen[1], language)
+        return self._fallback(matches, language)
+
+    def language_of(self, message: str, context: Context | None = None) -> Language:
+        """The language to answer ``message`` in (the rules: bot/engine/languages.py)."""
+        detected = self._detector.detect(message)
+        if detected is not None and detected.clear:
+            return detected.language
+        if context is not None and context.language is not None:
+            return context.language
+        return detected.language if detected is not None else DEFAULT_LANGUAGE
 
     def _choose(self, reading: Reading, matches: list[Match]) -> tuple[Entry, float] | None:
         """When the classifier is not sure: its entry if the matcher finds it too and the passage
@@ -123,62 +146,68 @@ class Engine:
             return None
         return entry_id, self._entries[entry_id].title
 
-    def search(self, message: str, limit: int = 10) -> list[Reply]:
+    def search(self, message: str, limit: int = 10, context: Context | None = None) -> list[Reply]:
         """The best answers for a partial query (inline mode): no fallback, no triage text."""
+        language = self.language_of(message, context)
         analysis = self._analyzer.analyse(message)
         if not analysis.tokens:
-            return [self.reply_for(entry.id) for entry in self.techniques()[:limit]]
+            return [self.reply_for(entry.id, language) for entry in self.techniques()[:limit]]
         matches = self._matcher.rank(analysis, limit=limit)
         return [
-            self._entry_reply(m.entry, m.score) for m in matches if m.score >= SUGGESTION_FLOOR
+            self._entry_reply(m.entry.id, m.score, language)
+            for m in matches
+            if m.score >= SUGGESTION_FLOOR
         ]
 
     # -- known entries ------------------------------------------------------------------------
 
-    def entry(self, entry_id: str) -> Entry:
-        return self._entries[entry_id]
+    def entry(self, entry_id: str, language: Language = DEFAULT_LANGUAGE) -> Entry:
+        return self._localized[language][entry_id]
 
-    def reply_for(self, entry_id: str) -> Reply:
-        return self._entry_reply(self._entries[entry_id], 1.0)
+    def reply_for(self, entry_id: str, language: Language = DEFAULT_LANGUAGE) -> Reply:
+        return self._entry_reply(entry_id, 1.0, language)
 
-    def safety_overview(self) -> Reply:
+    def safety_overview(self, language: Language = DEFAULT_LANGUAGE) -> Reply:
         """When not to massage: the overview entry ``triage.yaml`` names (``footbot check``
         guarantees it exists)."""
         overview = self._triage.safety_overview
         assert overview is not None
-        return self.reply_for(overview)
+        return self.reply_for(overview, language)
 
-    def techniques(self) -> list[Entry]:
-        return [e for e in self.knowledge.entries if e.kind is Kind.TECHNIQUE]
+    def techniques(self, language: Language = DEFAULT_LANGUAGE) -> list[Entry]:
+        return [e for e in self.knowledge.entries_in(language) if e.kind is Kind.TECHNIQUE]
 
-    def routine(self) -> Entry:
-        return next(e for e in self.knowledge.entries if e.kind is Kind.ROUTINE)
+    def routine(self, language: Language = DEFAULT_LANGUAGE) -> Entry:
+        return next(e for e in self.knowledge.entries_in(language) if e.kind is Kind.ROUTINE)
 
-    def benefits(self) -> list[Entry]:
-        return [e for e in self.knowledge.entries if e.id.startswith("benefit-")]
+    def benefits(self, language: Language = DEFAULT_LANGUAGE) -> list[Entry]:
+        return [e for e in self.knowledge.entries_in(language) if e.id.startswith("benefit-")]
 
-    def step_page(self, entry_id: str, index: int) -> Reply:
+    def step_page(self, entry_id: str, index: int, language: Language = DEFAULT_LANGUAGE) -> Reply:
         """One step of a technique or the routine, as a page of a step-by-step walkthrough."""
-        entry = self._entries[entry_id]
+        entry = self._localized[language][entry_id]
         if not 0 <= index < len(entry.steps):
             raise IndexError(f"{entry_id} has {len(entry.steps)} steps, not {index + 1}")
         total = len(entry.steps)
-        header = self.text("step_header", title=entry.title, number=index + 1, total=total)
+        header = self.text(
+            "step_header", language, title=entry.title, number=index + 1, total=total
+        )
         parts = [header, entry.steps[index]]
         if index == total - 1:
-            parts.extend(self._technique_footer(entry))
-        return self._finish(entry.kind, "\n\n".join(parts), health=entry.health, entry=entry)
+            parts.extend(self._technique_footer(entry, language))
+        body = "\n\n".join(parts)
+        return self._finish(entry.kind, body, language, health=entry.health, entry=entry)
 
-    def tip(self, n: int) -> Reply:
+    def tip(self, n: int, language: Language = DEFAULT_LANGUAGE) -> Reply:
         """The nightly tip for day ``n``: consecutive days get different tips."""
         if not self._tips:
-            return self._finish(Kind.FAQ, self.text("greeting"), health=False)
-        entry = self._tips[n % len(self._tips)]
-        return self._finish(Kind.FAQ, entry.tip or "", health=entry.health, entry=entry)
+            return self._finish(Kind.FAQ, self.text("greeting", language), language, health=False)
+        entry = self._localized[language][self._tips[n % len(self._tips)].id]
+        return self._finish(Kind.FAQ, entry.tip or "", language, health=entry.health, entry=entry)
 
-    def text(self, key: str, **values: object) -> str:
-        """A fixed text from knowledge/texts; values fill its ``{placeholders}``."""
-        template = self.knowledge.texts[key]
+    def text(self, key: str, language: Language = DEFAULT_LANGUAGE, **values: object) -> str:
+        """A fixed text from knowledge/texts in ``language``; values fill its placeholders."""
+        template = self.knowledge.texts[language][key]
         return template.format(**values) if values else template
 
     # -- building replies ---------------------------------------------------------------------
@@ -187,6 +216,7 @@ class Engine:
         self,
         kind: Kind,
         body: str,
+        language: Language,
         *,
         health: bool,
         entry: Entry | None = None,
@@ -198,88 +228,101 @@ class Engine:
             kind,
             body,
             health=health,
-            disclaimer_text=self.text("disclaimer"),
+            disclaimer_text=self.text("disclaimer", language),
+            language=language,
             entry_id=entry.id if entry else None,
             confidence=confidence,
             suggestions=suggestions,
             related=related,
         )
 
-    def _entry_reply(self, entry: Entry, confidence: float) -> Reply:
+    def _entry_reply(self, entry_id: str, confidence: float, language: Language) -> Reply:
+        entries = self._localized[language]
+        entry = entries[entry_id]
         related = tuple(
-            Suggestion(rid, self._entries[rid].title)
+            Suggestion(rid, entries[rid].title)
             for rid in entry.related[:MAX_RELATED]
-            if rid in self._entries
+            if rid in entries
         )
         return self._finish(
             entry.kind,
-            self._body(entry),
+            self._body(entry, language),
+            language,
             health=entry.health,
             entry=entry,
             confidence=confidence,
             related=related,
         )
 
-    def _body(self, entry: Entry) -> str:
+    def _body(self, entry: Entry, language: Language) -> str:
         if not entry.steps:
             return entry.answer or ""
         lines = [entry.title]
         if entry.summary or entry.answer:
             lines.append(entry.summary or entry.answer or "")
         steps = "\n".join(f"{number}. {step}" for number, step in enumerate(entry.steps, 1))
-        return "\n\n".join([*lines, steps, *self._technique_footer(entry)])
+        return "\n\n".join([*lines, steps, *self._technique_footer(entry, language)])
 
-    def _technique_footer(self, entry: Entry) -> list[str]:
+    def _technique_footer(self, entry: Entry, language: Language) -> list[str]:
         footer = []
         if entry.time:
-            footer.append(self.text("technique_time", time=entry.time))
+            footer.append(self.text("technique_time", language, time=entry.time))
         if entry.caution:
-            footer.append(self.text("technique_caution", caution=entry.caution))
+            footer.append(self.text("technique_caution", language, caution=entry.caution))
         return footer
 
-    def _urgent(self, flag: RedFlag) -> Reply:
+    def _urgent(self, flag: RedFlag, language: Language) -> Reply:
         """The flag's own reply with the action of its level, under the emergency disclaimer.
 
         A flag added to triage.yaml before its reply is written still gets the general one."""
         reply_id = f"urgent-{flag.id}"
-        key = reply_id if reply_id in self.knowledge.texts else "urgent"
-        body = self.text(key, action=self.text(f"urgent_action_{flag.level}"))
+        key = reply_id if reply_id in self.knowledge.texts[language] else "urgent"
+        body = self.text(key, language, action=self.text(f"urgent_action_{flag.level}", language))
         return finish_reply(
             Kind.URGENT,
             body,
             health=True,
-            disclaimer_text=self.text("urgent_disclaimer"),
+            disclaimer_text=self.text("urgent_disclaimer", language),
+            language=language,
             entry_id=reply_id,
         )
 
-    def _social(self, analysis: Analysis) -> Reply:
+    def _social(self, analysis: Analysis, language: Language) -> Reply:
         key = next((key for key, token in _SOCIAL_TEXTS if token in analysis.social), "greeting")
-        return self._finish(Kind.GREETING, self.text(key), health=False)
+        return self._finish(Kind.GREETING, self.text(key, language), language, health=False)
 
-    def _safety_answer(self, analysis: Analysis, reading: Reading) -> Reply:
+    def _safety_answer(self, analysis: Analysis, reading: Reading, language: Language) -> Reply:
         predicted = reading.prediction.label
         if predicted in self._safety_ids and self._reader.confident(reading):
-            return self._entry_reply(self._entries[predicted], reading.prediction.probability)
+            return self._entry_reply(predicted, reading.prediction.probability, language)
         matches = self._matcher.rank(analysis, allowed=self._safety_ids, limit=1)
         if matches and matches[0].score >= SUGGESTION_FLOOR:
-            return self._entry_reply(matches[0].entry, max(matches[0].score, 0.5))
+            return self._entry_reply(matches[0].entry.id, max(matches[0].score, 0.5), language)
         overview = self._triage.safety_overview
         if overview in self._entries:
-            return self._entry_reply(self._entries[overview], 0.5)
-        return self._entry_reply(matches[0].entry, 0.5) if matches else self._fallback(())
+            return self._entry_reply(overview, 0.5, language)
+        if matches:
+            return self._entry_reply(matches[0].entry.id, 0.5, language)
+        return self._fallback((), language)
 
-    def _fallback(self, matches: list[Match] | tuple[()]) -> Reply:
+    def _fallback(self, matches: list[Match] | tuple[()], language: Language) -> Reply:
+        entries = self._localized[language]
         close = sorted(matches, key=lambda m: -m.closeness)
         suggestions = tuple(
-            Suggestion(m.entry.id, m.entry.title)
+            Suggestion(m.entry.id, entries[m.entry.id].title)
             for m in close[:MAX_SUGGESTIONS]
             if m.closeness >= SUGGESTION_FLOOR
         )
-        body = self.text("fallback")
+        body = self.text("fallback", language)
         if suggestions:
             lines = "\n".join(f"• {s.label}" for s in suggestions)
-            body = f"{body}\n\n{self.text('suggestions_intro')}\n{lines}"
+            body = f"{body}\n\n{self.text('suggestions_intro', language)}\n{lines}"
         confidence = matches[0].score if matches else 0.0
         return self._finish(
-            Kind.FALLBACK, body, health=False, confidence=confidence, suggestions=suggestions
+            Kind.FALLBACK,
+            body,
+            language,
+            health=False,
+            confidence=confidence,
+            suggestions=suggestions,
         )

@@ -2,29 +2,45 @@
 
 Layout (see the README's "Editing the knowledge" section)::
 
-    knowledge/faq/*.yaml      lists of entries
-    knowledge/texts/*.yaml    mappings of fixed texts (keys unique across files)
-    knowledge/language.yaml   stopwords, synonyms, greetings, off-topic words
-    knowledge/triage.yaml     red-flag rules and safety terms
+    knowledge/faq/*.yaml        lists of entries, each with its French in a `fr:` block
+    knowledge/texts/*.yaml      mappings of fixed texts (keys unique across files)
+    knowledge/texts/fr/*.yaml   the same keys in French, file for file
+    knowledge/language.yaml     stopwords, synonyms, greetings, off-topic words
+    knowledge/triage.yaml       red-flag rules and safety terms
+
+The two languages are kept in step by where they live. An entry's French sits in the entry, under
+its English, because an entry has structure to keep equal (as many steps, the same fields) and a
+translator should see both at once; `id`, `health`, `related` and the sources are written once
+and shared, so they cannot disagree. Fixed texts are flat key-to-text mappings, so their French is
+a parallel file with the same keys and the same {placeholders}, like a message catalogue. A
+missing or mismatched translation is a problem like any other: the bot never falls back to
+English in the middle of a French conversation.
 
 Loading never raises on content mistakes: it collects located ``Problem``s so ``footbot check``
 can list them all at once; ``Knowledge.load`` turns them into a one-line ``KnowledgeError``.
 """
 
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.engine.languages import DEFAULT_LANGUAGE, Language
 from bot.engine.problems import Problem
 from bot.engine.reply import Kind
 
 ENTRY_KINDS = frozenset({Kind.FAQ, Kind.TECHNIQUE, Kind.ROUTINE, Kind.SAFETY})
 LINE_KEY = "__line__"
 MIN_QUESTIONS = 4
+# The fields of an entry that a translation gives in its own language; everything else is shared.
+TRANSLATED_TEXTS = ("title", "summary", "answer", "time", "caution", "tip")
+TRANSLATED_LISTS = ("questions", "keywords", "steps")
+TRANSLATIONS = tuple(language for language in Language if language is not DEFAULT_LANGUAGE)
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class KnowledgeError(Exception):
@@ -67,12 +83,21 @@ class Knowledge:
     """Everything the engine reads from disk, already validated for structure."""
 
     root: Path
+    # In English, each with the questions and keywords of every language, for matching.
     entries: tuple[Entry, ...]
-    texts: dict[str, str]
+    texts: Mapping[Language, Mapping[str, str]]
     language: dict[str, Any]
     triage: dict[str, Any]
     version: str
     problems: tuple[Problem, ...] = field(default=())
+    # The entries in each other language, in the same order.
+    translations: Mapping[Language, tuple[Entry, ...]] = field(default_factory=dict)
+
+    def entries_in(self, language: Language) -> tuple[Entry, ...]:
+        """The entries with their titles, answers and steps in ``language``."""
+        if language is DEFAULT_LANGUAGE:
+            return self.entries
+        return self.translations[language]
 
     @classmethod
     def load(cls, root: Path) -> "Knowledge":
@@ -160,7 +185,10 @@ def _sources(raw: Any) -> tuple[Source, ...] | None:
     return tuple(sources)
 
 
-def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
+def _parse_entry(
+    raw: Any, file: str, problems: list[Problem]
+) -> tuple[Entry, dict[Language, Entry]] | None:
+    """The entry (matching every language's questions) and its translations, or None."""
     if not isinstance(raw, dict):
         problems.append(
             Problem(file, 0, None, "each entry must be a mapping with id, questions...")
@@ -213,7 +241,7 @@ def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
     if source is None or not isinstance(health, bool) or checked_against is None:
         return None
     title = _optional_text(raw, "title") or questions[0].rstrip("?")
-    return Entry(
+    entry = Entry(
         id=entry_id.strip(),
         kind=kind,
         title=title,
@@ -231,6 +259,75 @@ def _parse_entry(raw: Any, file: str, problems: list[Problem]) -> Entry | None:
         checked_against=checked_against,
         file=file,
         line=line,
+    )
+    translations = {}
+    for language in TRANSLATIONS:
+        translated = _translation(raw, entry, language, problem)
+        if translated is not None:
+            translations[language] = translated
+    questions_everywhere = [*entry.questions]
+    keywords_everywhere = [*entry.keywords]
+    for translated in translations.values():
+        questions_everywhere += translated.questions
+        keywords_everywhere += translated.keywords
+    matched = replace(
+        entry, questions=tuple(questions_everywhere), keywords=tuple(keywords_everywhere)
+    )
+    return matched, {
+        language: replace(translated, questions=matched.questions, keywords=matched.keywords)
+        for language, translated in translations.items()
+    }
+
+
+def _placeholders(text: str | None) -> set[str]:
+    return set(_PLACEHOLDER.findall(text or ""))
+
+
+def _translation(
+    raw: dict[str, Any], entry: Entry, language: Language, problem: Callable[[str], None]
+) -> Entry | None:
+    """The entry in ``language`` from its block (``fr:``), or None after reporting why not."""
+    block = raw.get(language.value)
+    if not isinstance(block, dict):
+        problem(f"missing its `{language.value}:` block (the entry in that language)")
+        return None
+    wrong = []
+    for key in block:
+        if key != LINE_KEY and key not in TRANSLATED_TEXTS + TRANSLATED_LISTS:
+            wrong.append(f"`{language.value}.{key}` is shared: write it once, outside the block")
+    texts = {key: _optional_text(block, key) for key in TRANSLATED_TEXTS}
+    for key, text in texts.items():
+        english = entry.title if key == "title" else getattr(entry, key)
+        if (text is None) != (english is None):
+            side = f"`{language.value}:`" if text is None else "the English"
+            wrong.append(f"`{key}` is missing from {side}")
+        elif _placeholders(text) != _placeholders(english):
+            wrong.append(f"`{language.value}.{key}` must keep the English {{placeholders}}")
+    lists = {key: _string_list(block.get(key)) for key in TRANSLATED_LISTS}
+    steps, questions, keywords = lists["steps"], lists["questions"], lists["keywords"]
+    if steps is None or questions is None or keywords is None:
+        wrong.append(f"`{language.value}` questions, keywords and steps must be lists of strings")
+    else:
+        if len(steps) != len(entry.steps):
+            counts = f"{len(steps)} steps, the English {len(entry.steps)}"
+            wrong.append(f"`{language.value}.steps` has {counts}")
+        if len([q for q in questions if q]) < MIN_QUESTIONS:
+            wrong.append(f"`{language.value}.questions` needs at least {MIN_QUESTIONS} phrasings")
+    for message in wrong:
+        problem(message)
+    if wrong or steps is None or questions is None or keywords is None:
+        return None
+    return replace(
+        entry,
+        title=texts["title"] or entry.title,
+        summary=texts["summary"],
+        answer=texts["answer"],
+        time=texts["time"],
+        caution=texts["caution"],
+        tip=texts["tip"],
+        questions=tuple(q for q in questions if q),
+        keywords=keywords,
+        steps=steps,
     )
 
 
@@ -250,14 +347,19 @@ def _yaml_documents(
         yield file, data
 
 
-def _read_entries(root: Path, problems: list[Problem]) -> list[Entry]:
+def _read_entries(
+    root: Path, problems: list[Problem]
+) -> tuple[list[Entry], dict[Language, tuple[Entry, ...]]]:
+    """The English entries and, for each other language, the same entries translated."""
     entries: list[Entry] = []
+    translated: dict[Language, list[Entry]] = {language: [] for language in TRANSLATIONS}
     seen: dict[str, Entry] = {}
     for file, data in _yaml_documents(root / "faq", root, list, "list of entries", problems):
         for raw in data:
-            entry = _parse_entry(raw, file, problems)
-            if entry is None:
+            parsed = _parse_entry(raw, file, problems)
+            if parsed is None:
                 continue
+            entry, translations = parsed
             if entry.id in seen:
                 first = seen[entry.id]
                 message = f"duplicate id (first defined at {first.file}:{first.line})"
@@ -265,6 +367,8 @@ def _read_entries(root: Path, problems: list[Problem]) -> list[Entry]:
                 continue
             seen[entry.id] = entry
             entries.append(entry)
+            for language, translation in translations.items():
+                translated[language].append(translation)
     if not entries and not problems:
         problems.append(Problem(_display(root / "faq", root), 0, None, "no entries found"))
     for entry in entries:
@@ -272,13 +376,33 @@ def _read_entries(root: Path, problems: list[Problem]) -> list[Entry]:
             if related_id not in seen:
                 message = f"unknown `related` id {related_id!r}"
                 problems.append(Problem(entry.file, entry.line, entry.id, message))
-    return entries
+    return entries, {language: tuple(found) for language, found in translated.items()}
 
 
-def _read_texts(root: Path, problems: list[Problem]) -> dict[str, str]:
+def _read_texts(root: Path, problems: list[Problem]) -> dict[Language, dict[str, str]]:
+    """The English texts, and each other language's from its folder with the same keys."""
+    english = _read_text_folder(root / "texts", root, problems)
+    texts = {DEFAULT_LANGUAGE: english}
+    for language in TRANSLATIONS:
+        folder = root / "texts" / language.value
+        translated = _read_text_folder(folder, root, problems)
+        where = _display(folder, root)
+        for key, text in english.items():
+            if key not in translated:
+                problems.append(Problem(where, 0, key, f"missing its {language.value} text"))
+            elif _placeholders(translated[key]) != _placeholders(text):
+                message = f"the {language.value} text must keep the English {{placeholders}}"
+                problems.append(Problem(where, 0, key, message))
+        for key in translated.keys() - english.keys():
+            problems.append(Problem(where, 0, key, "has no English text of that key"))
+        texts[language] = translated
+    return texts
+
+
+def _read_text_folder(folder: Path, root: Path, problems: list[Problem]) -> dict[str, str]:
     texts: dict[str, str] = {}
     origin: dict[str, str] = {}
-    for file, data in _yaml_documents(root / "texts", root, dict, "mapping of texts", problems):
+    for file, data in _yaml_documents(folder, root, dict, "mapping of texts", problems):
         for key, value in strip_lines(data).items():
             if not isinstance(value, str):
                 problems.append(Problem(file, 0, key, "a text must be a string"))
@@ -318,7 +442,7 @@ def read_knowledge(root: Path) -> Knowledge:
     if not root.is_dir():
         raise KnowledgeError(f"knowledge folder not found: {root} (set FOOTBOT_KNOWLEDGE)")
     problems: list[Problem] = []
-    entries = _read_entries(root, problems)
+    entries, translations = _read_entries(root, problems)
     texts = _read_texts(root, problems)
     language = _read_mapping(root / "language.yaml", root, problems)
     triage = _read_mapping(root / "triage.yaml", root, problems)
@@ -330,4 +454,5 @@ def read_knowledge(root: Path) -> Knowledge:
         triage=triage,
         version=_version(root),
         problems=tuple(problems),
+        translations=translations,
     )

@@ -4,7 +4,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.engine.knowledge import Entry, Knowledge, read_knowledge
+from bot.engine.knowledge import TRANSLATIONS, Entry, Knowledge, read_knowledge
+from bot.engine.languages import Language
 from bot.engine.problems import Problem
 from bot.engine.reply import Kind
 from bot.engine.text import normalize
@@ -46,6 +47,9 @@ def check_knowledge(root: Path, extra_checks: tuple[ExtraCheck, ...] = ()) -> li
         problems.append(Problem("knowledge/triage.yaml", 0, None, message))
     for entry in knowledge.entries:
         problems += _check_entry(entry, health_words)
+    for language in TRANSLATIONS:
+        for entry in knowledge.entries_in(language):
+            problems += _check_title(entry, language)
     techniques = [e for e in knowledge.entries if e.kind is Kind.TECHNIQUE]
     if len(techniques) != TECHNIQUE_COUNT:
         message = f"expected {TECHNIQUE_COUNT} techniques, found {len(techniques)}"
@@ -61,7 +65,7 @@ def _check_texts(knowledge: Knowledge) -> list[Problem]:
     return [
         Problem("knowledge/texts", 0, key, "missing fixed text")
         for key in REQUIRED_TEXTS
-        if not knowledge.texts.get(key)
+        if not knowledge.texts[Language.EN].get(key)
     ]
 
 
@@ -71,6 +75,10 @@ def _check_language(knowledge: Knowledge) -> list[Problem]:
         value = knowledge.language.get(key)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(Problem("knowledge/language.yaml", 0, key, "must be a list of words"))
+    markers = knowledge.language.get("language_markers")
+    if not isinstance(markers, dict) or {str(key) for key in markers} != set(Language):
+        message = f"must list marker words for each of {', '.join(Language)}"
+        problems.append(Problem("knowledge/language.yaml", 0, "language_markers", message))
     synonyms = knowledge.language.get("synonyms")
     if not isinstance(synonyms, dict) or not all(isinstance(v, list) for v in synonyms.values()):
         message = "must map each canonical word to a list of variants"
@@ -83,14 +91,20 @@ def _health_pattern(knowledge: Knowledge) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, words)) or '(?!)'})\b")
 
 
+def _check_title(entry: Entry, language: Language) -> list[Problem]:
+    if len(entry.title) <= MAX_TITLE_LENGTH:
+        return []
+    message = f"the {language} `title` is longer than {MAX_TITLE_LENGTH} characters (a button)"
+    return [Problem(entry.file, entry.line, entry.id, message)]
+
+
 def _check_entry(entry: Entry, health_words: re.Pattern[str]) -> list[Problem]:
     problems = []
 
     def problem(message: str) -> None:
         problems.append(Problem(entry.file, entry.line, entry.id, message))
 
-    if len(entry.title) > MAX_TITLE_LENGTH:
-        problem(f"`title` is longer than {MAX_TITLE_LENGTH} characters (it labels a button)")
+    problems += _check_title(entry, Language.EN)
     if entry.kind is Kind.TECHNIQUE:
         for field in ("summary", "time", "caution"):
             if not getattr(entry, field):

@@ -28,6 +28,10 @@ WEAK_WORD_WEIGHT = 0.4
 # every entry shares ("foot", "massage") is not evidence of having understood the question,
 # unless those words are all the matched question says.
 INFORMATIVE_WEIGHT = 2.0
+# A phrasing that says nothing but one of these once read cannot tell entries apart, and would
+# match any message about feet word for word: "combien de muscles dans les pieds" reads as "foot"
+# when the analyser knows none of its other words.
+GENERIC_TOKENS = frozenset({"foot", "massage"})
 # How many of the closest documents get the (slower) string comparison.
 REFINED_DOCUMENTS = 40
 # Share of the final score that comes from rapidfuzz's string similarity.
@@ -69,7 +73,9 @@ class Matcher:
             implied = (entry.kind.value,) if entry.kind in IMPLIED_KIND_TOKENS else ()
             for text in (*entry.questions, *entry.keywords, entry.title):
                 analysis = analyzer.analyse(text)
-                if analysis.tokens:
+                if analysis.tokens and not (
+                    len(analysis.tokens) == 1 and analysis.tokens[0] in GENERIC_TOKENS
+                ):
                     analysed.append((index, (*analysis.tokens, *implied)))
         entry_tokens: dict[int, set[str]] = defaultdict(set)
         for index, tokens in analysed:

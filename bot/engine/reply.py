@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.engine.languages import DEFAULT_LANGUAGE, Language
+
 
 class Kind(StrEnum):
     """The kind of a reply; channels use it to decide how to present the text."""
@@ -39,6 +41,7 @@ class Reply:
     disclaimer: bool
     suggestions: tuple[Suggestion, ...] = field(default=())
     related: tuple[Suggestion, ...] = field(default=())
+    language: Language = DEFAULT_LANGUAGE
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -49,6 +52,7 @@ class Reply:
             "disclaimer": self.disclaimer,
             "suggestions": [s.entry_id for s in self.suggestions],
             "related": [s.entry_id for s in self.related],
+            "lang": self.language.value,
         }
 
 
@@ -58,6 +62,7 @@ def finish_reply(
     *,
     health: bool,
     disclaimer_text: str,
+    language: Language = DEFAULT_LANGUAGE,
     entry_id: str | None = None,
     confidence: float = 1.0,
     suggestions: tuple[Suggestion, ...] = (),
@@ -77,4 +82,5 @@ def finish_reply(
         disclaimer=with_disclaimer,
         suggestions=suggestions,
         related=related,
+        language=language,
     )

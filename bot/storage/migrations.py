@@ -75,6 +75,12 @@ MIGRATIONS: tuple[str, ...] = (
         key_fingerprint TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE chat_languages (
+        chat_id {bigint} PRIMARY KEY,
+        language TEXT NOT NULL
+    );
+    """,
 )
 
 

@@ -227,6 +227,7 @@ class Store(ABC):
         person = self.person(chat_id)
         with self._transaction() as tx:
             count = tx.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+            count += tx.execute("DELETE FROM chat_languages WHERE chat_id = ?", (chat_id,))
             count += tx.execute("DELETE FROM questions WHERE person = ?", (person,))
             count += tx.execute("DELETE FROM feedback WHERE person = ?", (person,))
         return count > 0
@@ -239,6 +240,32 @@ class Store(ABC):
     def count_active(self) -> int:
         rows = self._read("SELECT COUNT(*) FROM subscriptions WHERE next_due_utc IS NOT NULL")
         return int(rows[0][0])
+
+    # Chat languages ------------------------------------------------------------------------
+
+    def chat_language(self, chat_id: int) -> str | None:
+        """The language code a chat last spoke or chose, if any."""
+        rows = self._read("SELECT language FROM chat_languages WHERE chat_id = ?", (chat_id,))
+        return str(rows[0][0]) if rows else None
+
+    def chat_languages(self, chat_ids: Sequence[int]) -> dict[int, str]:
+        """The language codes of many chats at once (those that have one)."""
+        if not chat_ids:
+            return {}
+        marks = ", ".join("?" * len(chat_ids))
+        rows = self._read(
+            f"SELECT chat_id, language FROM chat_languages WHERE chat_id IN ({marks})",
+            tuple(chat_ids),
+        )
+        return {int(chat_id): str(language) for chat_id, language in rows}
+
+    def set_chat_language(self, chat_id: int, language: str) -> None:
+        with self._transaction() as tx:
+            tx.execute(
+                "INSERT INTO chat_languages (chat_id, language) VALUES (?, ?) "
+                "ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language",
+                (chat_id, language),
+            )
 
     # Updates Telegram may deliver twice --------------------------------------------------------
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import ClassVar
 
+from bot.engine.languages import Language
 from bot.reminders.timeparse import parse_zone
 
 
@@ -133,6 +134,18 @@ class Snooze(Payload):
 class TurnOff(Payload):
     prefix = "roff"
     knowledge_bound = False
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Payload):
+    """The language this chat is answered in, chosen with /language."""
+
+    prefix = "lang"
+    knowledge_bound = False
+    code: str
+
+    def __post_init__(self) -> None:
+        Language(self.code)  # ValueError for a code the bot does not speak
 
 
 @dataclass(frozen=True)

@@ -29,15 +29,18 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.config import Settings
 from bot.engine import Engine, KnowledgeError
+from bot.engine.languages import DEFAULT_LANGUAGE, Language
 from bot.storage import StorageError, Store, open_store
 from bot.telegram import errors
 from bot.telegram.callbacks import CallbackCodec
+from bot.telegram.chat_language import language_reader
 from bot.telegram.delivery import ReminderDelivery, reminder_message, schedule_ticks
 from bot.telegram.handlers import (
     benefits,
     feedback,
     help,
     inline,
+    language,
     media,
     questions,
     reminders,
@@ -71,6 +74,7 @@ FEATURES: tuple[ModuleType, ...] = (
     safety,
     benefits,
     reminders,
+    language,
     feedback,
     inline,
     media,
@@ -84,6 +88,7 @@ COMMANDS = (
     "safety",
     "benefits",
     "reminder",
+    "language",
     "privacy",
     "forget",
 )
@@ -204,6 +209,7 @@ def build_application(
         metrics=metrics,
         review_log=review_log,
     )
+    application.add_handler(language_reader(), group=-2)
     application.add_handler(update_counter(metrics), group=-1)
     for feature in FEATURES:
         feature.register(application)
@@ -336,10 +342,16 @@ def _http_request(
 
 
 async def _register_commands(application: Application) -> None:
-    """The command menu Telegram clients show; a failure here must not stop the bot."""
-    engine = services(application).engine
-    commands = [BotCommand(name, engine.text(f"command_{name}")) for name in COMMANDS]
-    try:
-        await application.bot.set_my_commands(commands)
-    except TelegramError as error:
-        _log.warning("could not register the command menu: %s", error)
+    """The command menu and the bot's descriptions (what a person sees before pressing Start),
+    in each language: English for everyone, and each other language for the people whose app
+    speaks it. A failure here must not stop the bot."""
+    engine, bot = services(application).engine, application.bot
+    for spoken in Language:
+        code = None if spoken is DEFAULT_LANGUAGE else spoken.value
+        commands = [BotCommand(name, engine.text(f"command_{name}", spoken)) for name in COMMANDS]
+        try:
+            await bot.set_my_commands(commands, language_code=code)
+            await bot.set_my_description(engine.text("bot_description", spoken), code)
+            await bot.set_my_short_description(engine.text("bot_short_description", spoken), code)
+        except TelegramError as error:
+            _log.warning("could not register the %s command menu: %s", spoken, error)

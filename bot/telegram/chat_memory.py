@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from telegram.ext import ContextTypes
 
 from bot.engine import Context
+from bot.telegram.chat_language import chat_language
 
 LAST_ANSWER = "last_answer"
 MISSED = "missed"
@@ -25,10 +26,13 @@ def remember_answer(context: ContextTypes.DEFAULT_TYPE, entry_id: str) -> None:
         context.chat_data[LAST_ANSWER] = (entry_id, datetime.now(UTC))
 
 
-def conversation(context: ContextTypes.DEFAULT_TYPE) -> Context | None:
-    """What the engine may know of this chat's last answer."""
+def conversation(context: ContextTypes.DEFAULT_TYPE) -> Context:
+    """What the engine may know of this chat: its last answer and its language."""
     last = context.chat_data.get(LAST_ANSWER) if context.chat_data is not None else None
-    return None if last is None else Context(last_entry_id=last[0], at=last[1])
+    language = chat_language(context)
+    if last is None:
+        return Context(language=language)
+    return Context(last_entry_id=last[0], at=last[1], language=language)
 
 
 def remember_miss(context: ContextTypes.DEFAULT_TYPE, entry_id: str) -> None:

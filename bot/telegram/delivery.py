@@ -34,6 +34,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackContext, Job, JobQueue
 
 from bot.engine import Engine
+from bot.engine.languages import DEFAULT_LANGUAGE, Language, language_of_code
 from bot.reminders.claims import claim_due, release
 from bot.reminders.plan import Claim
 from bot.storage import Store
@@ -72,7 +73,7 @@ class Outgoing:
     parse_mode: str | None = None
 
 
-Composer = Callable[[Claim], Outgoing]
+Composer = Callable[[Claim, Language], Outgoing]
 
 
 @dataclass
@@ -85,15 +86,19 @@ class DeliveryStats:
     released: int = 0
 
 
-def reminder_message(engine: Engine, codec: CallbackCodec, item: Claim) -> Outgoing:
-    """Tonight's tip (the engine's Reply text, disclaimer included) and its three buttons."""
-    tip = engine.tip(item.tip_number)
-    text = f"{engine.text('reminder_header')}\n\n{tip.text}"
+def reminder_message(
+    engine: Engine, codec: CallbackCodec, item: Claim, language: Language
+) -> Outgoing:
+    """Tonight's tip (the engine's Reply text, disclaimer included) and its three buttons, in
+    the subscriber's language."""
+    tip = engine.tip(item.tip_number, language)
+    text = f"{engine.text('reminder_header', language)}\n\n{tip.text}"
+    routine = Walk(engine.routine().id)
     buttons = [
-        [codec.button(engine.text("reminder_button_routine"), Walk(engine.routine().id))],
+        [codec.button(engine.text("reminder_button_routine", language), routine)],
         [
-            codec.button(engine.text("reminder_button_snooze"), Snooze()),
-            codec.button(engine.text("reminder_button_off"), TurnOff()),
+            codec.button(engine.text("reminder_button_snooze", language), Snooze()),
+            codec.button(engine.text("reminder_button_off", language), TurnOff()),
         ],
     ]
     return Outgoing(escape(text), InlineKeyboardMarkup(buttons), PARSE_MODE)
@@ -176,8 +181,11 @@ class ReminderDelivery:
         to_send = [c for c in claims if c.send]
         self.stats.claimed += len(claims)
         self.stats.skipped += len(claims) - len(to_send)
+        chat_ids = [item.updated.chat_id for item in to_send]
+        languages = await self.store.call(Store.chat_languages, chat_ids) if to_send else {}
         for item in to_send:
-            task = asyncio.create_task(self._deliver(bot, item))
+            language = language_of_code(languages.get(item.updated.chat_id)) or DEFAULT_LANGUAGE
+            task = asyncio.create_task(self._deliver(bot, item, language))
             self._queued[task] = item
             task.add_done_callback(self._forget_task)
         return len(to_send)
@@ -208,9 +216,9 @@ class ReminderDelivery:
         self._queued.pop(task, None)
         self._on_the_wire.discard(task)
 
-    async def _deliver(self, bot: Bot, item: Claim) -> None:
+    async def _deliver(self, bot: Bot, item: Claim, language: Language) -> None:
         chat_id = item.updated.chat_id
-        message = self._compose(item)
+        message = self._compose(item, language)
         async with self._slots:
             await self._pacer.wait()
             task = asyncio.current_task()

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.telegram.chat_language import chat_language
 from bot.telegram.services import services
 
 _log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat_id is None:
         return
     try:
-        await context.bot.send_message(chat_id, services(context).engine.text("error_message"))
+        notice = services(context).engine.text("error_message", chat_language(context))
+        await context.bot.send_message(chat_id, notice)
     except TelegramError as error:
         _log.warning("could not tell chat %s about the failure: %s", chat_id, error)
 

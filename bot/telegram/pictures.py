@@ -17,6 +17,7 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
 from bot.config import Settings
+from bot.engine.languages import Language
 from bot.pictures.files import picture_path
 from bot.storage import Store
 from bot.telegram.formatting import PARSE_MODE, escape, utf16_length
@@ -26,9 +27,9 @@ _log = logging.getLogger(__name__)
 MAX_CAPTION_LENGTH = int(MessageLimit.CAPTION_LENGTH)
 
 
-def technique_picture(settings: Settings, entry_id: str) -> Path | None:
-    """The technique's committed picture; without one the walkthrough stays text."""
-    path = picture_path(settings.knowledge_dir, entry_id)
+def technique_picture(settings: Settings, entry_id: str, language: Language) -> Path | None:
+    """The technique's committed picture in ``language``; without one the walkthrough is text."""
+    path = picture_path(settings.knowledge_dir, entry_id, language)
     return path if path.is_file() else None
 
 
@@ -37,10 +38,11 @@ def fits_caption(text: str) -> bool:
     return utf16_length(text) <= MAX_CAPTION_LENGTH
 
 
-def cache_key(entry_id: str, path: Path) -> str:
+def cache_key(path: Path) -> str:
     """The file_id cache key: a redrawn picture has a new key, so it is uploaded again."""
     status = path.stat()
-    return f"picture:{entry_id}:{_digest(path, status.st_mtime_ns, status.st_size)}"
+    digest = _digest(path, status.st_mtime_ns, status.st_size)
+    return f"picture:{path.parent.name}/{path.stem}:{digest}"
 
 
 @lru_cache(maxsize=64)
@@ -53,13 +55,12 @@ async def send_picture(
     bot: Bot,
     store: Store,
     chat_id: int,
-    entry_id: str,
     path: Path,
     caption: str,
     markup: InlineKeyboardMarkup,
 ) -> Message:
     """Send the picture with a plain-text caption, by cached ``file_id`` when there is one."""
-    key = await asyncio.to_thread(cache_key, entry_id, path)
+    key = await asyncio.to_thread(cache_key, path)
     cached = await store.call(Store.get_file_id, key)
     if cached is not None:
         try:

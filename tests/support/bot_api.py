@@ -40,6 +40,7 @@ import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
@@ -174,7 +175,12 @@ class BotApi:
         self._next_message_id: Counter[int] = Counter()
         self._open_callback_queries: set[str] = set()
         self._open_inline_queries: set[str] = set()
-        self._commands: list[JSONDict] = []
+        # Command menus and profile descriptions by language_code ("" for everyone else).
+        self.command_menus: dict[str, list[JSONDict]] = {}
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
+        # The app language of each user (Telegram's ``language_code``); "en" unless set.
+        self.language_codes: dict[int, str] = {}
         self._uploads: dict[str, UploadedFile] = {}  # file_id -> content, for getFile
         self._query_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
@@ -191,7 +197,9 @@ class BotApi:
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
             "setMyCommands": self._set_my_commands,
-            "getMyCommands": lambda params: self._commands,
+            "getMyCommands": lambda params: self.command_menus.get(
+                params.get("language_code", ""), []
+            ),
             "deleteMyCommands": self._delete_my_commands,
             "deleteMessage": self._delete_message,
             "getFile": self._get_file,
@@ -200,8 +208,8 @@ class BotApi:
             "setWebhook": harmless,
             "sendChatAction": harmless,
             "setChatMenuButton": harmless,
-            "setMyDescription": harmless,
-            "setMyShortDescription": harmless,
+            "setMyDescription": partial(self._set_description, "description", 512),
+            "setMyShortDescription": partial(self._set_description, "short_description", 120),
             "close": harmless,
             "logOut": harmless,
         }
@@ -382,7 +390,8 @@ class BotApi:
 
     @property
     def commands(self) -> list[JSONDict]:
-        return list(self._commands)
+        """The command menu for everyone (no ``language_code``)."""
+        return list(self.command_menus.get("", []))
 
     def mark(self) -> int:
         """A position in ``calls``; pass it as ``since`` to wait only for later calls."""
@@ -582,11 +591,22 @@ class BotApi:
                 raise TelegramRejection("Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise TelegramRejection("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self._commands = list(commands)
+        self.command_menus[params.get("language_code", "")] = list(commands)
         return True
 
+    def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
+        return self.command_menus.get(params.get("language_code", ""), [])
+
     def _delete_my_commands(self, params: JSONDict) -> bool:
-        self._commands = []
+        self.command_menus.pop(params.get("language_code", ""), None)
+        return True
+
+    def _set_description(self, field: str, limit: int, params: JSONDict) -> bool:
+        text = str(params.get(field, ""))
+        if len(text) > limit:
+            raise TelegramRejection(f"Bad Request: {field.upper()}_TOO_LONG")
+        texts = self.descriptions if field == "description" else self.short_descriptions
+        texts[params.get("language_code", "")] = text
         return True
 
     def _delete_message(self, params: JSONDict) -> bool:
@@ -647,9 +667,14 @@ class BotApi:
             self._chats[chat_id] = {"id": chat_id, "type": chat_type, **name}
         return dict(self._chats[chat_id])  # a copy: a test may edit the update it was given
 
-    @staticmethod
-    def _user(user_id: int) -> JSONDict:
-        return {"id": user_id, "is_bot": False, "first_name": "Tester", "language_code": "en"}
+    def _user(self, user_id: int) -> JSONDict:
+        language_code = self.language_codes.get(user_id, "en")
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": "Tester",
+            "language_code": language_code,
+        }
 
     def _user_message(
         self, chat_id: int, user_id: int | None, chat_type: str, content: JSONDict

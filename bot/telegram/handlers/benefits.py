@@ -5,6 +5,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.telegram.actions import Answer
 from bot.telegram.buttons import keyboard
+from bot.telegram.chat_language import chat_language
 from bot.telegram.replies import send_text
 from bot.telegram.services import services
 
@@ -12,9 +13,11 @@ from bot.telegram.services import services
 async def show_benefits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_chat is not None
     found = services(context)
-    engine = found.engine
-    buttons = [found.codec.button(entry.title, Answer(entry.id)) for entry in engine.benefits()]
-    intro = engine.text("benefits_intro")
+    engine, language = found.engine, chat_language(context)
+    buttons = [
+        found.codec.button(entry.title, Answer(entry.id)) for entry in engine.benefits(language)
+    ]
+    intro = engine.text("benefits_intro", language)
     await send_text(context.bot, update.effective_chat.id, intro, keyboard(buttons, 2))
 
 

@@ -13,6 +13,7 @@ from telegram.ext import Application, ContextTypes
 from bot.storage import Store
 from bot.telegram.actions import Feedback
 from bot.telegram.callbacks import prefix_of
+from bot.telegram.chat_language import chat_language
 from bot.telegram.chat_memory import remember_miss
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
@@ -43,7 +44,9 @@ async def on_feedback(
     if helpful or not found.review_log.keep_questions:
         return
     remember_miss(context, payload.entry_id)
-    await send_text(context.bot, chat_id, found.engine.text("feedback_ask"))
+    await send_text(
+        context.bot, chat_id, found.engine.text("feedback_ask", chat_language(context))
+    )
 
 
 async def _drop_feedback_row(message: Message) -> None:

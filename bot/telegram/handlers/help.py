@@ -8,13 +8,14 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.telegram.audience import ADDRESSED
+from bot.telegram.chat_language import chat_language
 from bot.telegram.replies import send_text
 from bot.telegram.services import services
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_chat is not None
-    help_text = services(context).engine.text("help")
+    help_text = services(context).engine.text("help", chat_language(context))
     await send_text(context.bot, update.effective_chat.id, help_text)
 
 
@@ -24,7 +25,7 @@ def register(application: Application) -> None:
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_chat is not None
-    text = services(context).engine.text("unknown_command")
+    text = services(context).engine.text("unknown_command", chat_language(context))
     await send_text(context.bot, update.effective_chat.id, text)
 
 

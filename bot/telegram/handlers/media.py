@@ -4,6 +4,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.telegram.audience import ADDRESSED
+from bot.telegram.chat_language import chat_language
 from bot.telegram.replies import send_text
 from bot.telegram.services import services
 
@@ -26,7 +27,7 @@ NOT_TEXT = (
 
 async def text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert update.effective_chat is not None
-    notice = services(context).engine.text("text_only")
+    notice = services(context).engine.text("text_only", chat_language(context))
     await send_text(context.bot, update.effective_chat.id, notice)
 
 

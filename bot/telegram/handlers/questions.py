@@ -21,6 +21,7 @@ from bot.engine import Kind, Reply
 from bot.telegram.actions import Answer, Feedback
 from bot.telegram.audience import ADDRESSED, without_mention
 from bot.telegram.buttons import keyboard
+from bot.telegram.chat_language import chat_language, remember_language
 from bot.telegram.chat_memory import conversation, remember_answer, take_miss
 from bot.telegram.handlers.techniques import show_step
 from bot.telegram.replies import send_text
@@ -49,7 +50,9 @@ async def present(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply
             [
                 *markup.inline_keyboard,
                 [
-                    found.codec.button(found.engine.text(label), Feedback(reply.entry_id, value))
+                    found.codec.button(
+                        found.engine.text(label, reply.language), Feedback(reply.entry_id, value)
+                    )
                     for label, value in verdicts
                 ],
             ]
@@ -65,10 +68,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     started = time.perf_counter()
     reply = found.engine.answer(text, context=conversation(context))
     found.metrics.answer_timed(time.perf_counter() - started)
+    await remember_language(context, message.chat_id, reply.language)
     missed = take_miss(context)
     if missed is not None and reply.kind is not Kind.URGENT:
         await found.review_log.followed_up(message.chat_id, text, reply, missed)
-        await send_text(context.bot, message.chat_id, found.engine.text("feedback_thanks"))
+        thanks = found.engine.text("feedback_thanks", reply.language)
+        await send_text(context.bot, message.chat_id, thanks)
         return
     await found.review_log.replied(message.chat_id, text, reply)
     found.metrics.reply_sent(reply.kind.value)
@@ -77,7 +82,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Answer) -> None:
     assert update.effective_chat is not None
-    reply = services(context).engine.reply_for(payload.entry_id)
+    reply = services(context).engine.reply_for(payload.entry_id, chat_language(context))
     await present(context, update.effective_chat.id, reply)
 
 

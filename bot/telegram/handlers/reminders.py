@@ -13,11 +13,13 @@ from datetime import UTC, datetime, time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.engine.languages import Language
 from bot.reminders import plan
 from bot.reminders.schedule import zone_info
 from bot.reminders.timeparse import Action, Problem, ReminderSyntaxError, parse_reminder_args
 from bot.storage import Store, Subscription
 from bot.telegram.actions import PickTime, PickZone, Snooze, TurnOff, TypeZone
+from bot.telegram.chat_language import chat_language, forget_language
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
 from bot.telegram.services import Services, services
@@ -60,41 +62,47 @@ def _time_buttons(found: Services) -> list[InlineKeyboardButton]:
     ]
 
 
-def _zone_buttons(found: Services) -> list[list[InlineKeyboardButton]]:
+def _zone_buttons(found: Services, language: Language) -> list[list[InlineKeyboardButton]]:
     zones = [found.codec.button(zone, PickZone(zone)) for zone in QUICK_ZONES]
     rows = [zones[start : start + 2] for start in range(0, len(zones), 2)]
-    type_yours = found.codec.button(found.engine.text("reminder_button_type_yours"), TypeZone())
+    type_yours = found.codec.button(
+        found.engine.text("reminder_button_type_yours", language), TypeZone()
+    )
     return [*rows, [type_yours]]
 
 
-def _picker(found: Services, subscription: Subscription | None) -> InlineKeyboardMarkup:
-    rows = [_time_buttons(found), *_zone_buttons(found)]
+def _picker(
+    found: Services, subscription: Subscription | None, language: Language
+) -> InlineKeyboardMarkup:
+    rows = [_time_buttons(found), *_zone_buttons(found, language)]
     if subscription is not None and subscription.next_due_utc is not None:
-        rows.append([found.codec.button(found.engine.text("reminder_button_off"), TurnOff())])
+        rows.append(
+            [found.codec.button(found.engine.text("reminder_button_off", language), TurnOff())]
+        )
     return InlineKeyboardMarkup(rows)
 
 
-def _status(found: Services, subscription: Subscription | None) -> str:
+def _status(found: Services, subscription: Subscription | None, language: Language) -> str:
     engine = found.engine
     if subscription is None or subscription.local_time is None:
-        return engine.text("reminder_status_none")
+        return engine.text("reminder_status_none", language)
     values = {"time": subscription.local_time, "zone": subscription.zone}
     if subscription.next_due_utc is None:
-        return engine.text("reminder_status_off", **values)
-    return engine.text("reminder_status_on", next=_next_local(subscription), **values)
+        return engine.text("reminder_status_off", language, **values)
+    return engine.text("reminder_status_on", language, next=_next_local(subscription), **values)
 
 
 async def _apply(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, when: time | None, zone: str | None
 ) -> None:
     """Set time and/or zone, commit, then confirm (and ask for whatever is still missing)."""
-    found = services(context)
+    found, language = services(context), chat_language(context)
     engine = found.engine
     current = await found.store.call(Store.subscription, chat_id)
     updated = plan.set_reminder(current, chat_id, when, zone, _now())
     await found.store.call(Store.save, updated)
     if updated.local_time is None:
-        text = engine.text("reminder_zone_only", zone=updated.zone)
+        text = engine.text("reminder_zone_only", language, zone=updated.zone)
         markup = InlineKeyboardMarkup([_time_buttons(found)])
         await send_text(context.bot, chat_id, text, markup)
         return
@@ -105,27 +113,32 @@ async def _apply(
     if not zone_unknown:
         await send_text(context.bot, chat_id, text)
         return
-    text = f"{text}\n\n{engine.text('reminder_pick_zone', zone=updated.zone)}"
-    await send_text(context.bot, chat_id, text, InlineKeyboardMarkup(_zone_buttons(found)))
+    text = f"{text}\n\n{engine.text('reminder_pick_zone', language, zone=updated.zone)}"
+    markup = InlineKeyboardMarkup(_zone_buttons(found, language))
+    await send_text(context.bot, chat_id, text, markup)
 
 
 async def _turn_off(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    found = services(context)
+    found, language = services(context), chat_language(context)
     current = await found.store.call(Store.subscription, chat_id)
     if current is None or current.next_due_utc is None:
-        await send_text(context.bot, chat_id, found.engine.text("reminder_nothing_to_stop"))
+        await send_text(
+            context.bot, chat_id, found.engine.text("reminder_nothing_to_stop", language)
+        )
         return
     await found.store.call(Store.save, plan.turn_off(current))
-    await send_text(context.bot, chat_id, found.engine.text("reminder_off"))
+    await send_text(context.bot, chat_id, found.engine.text("reminder_off", language))
 
 
 async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = _chat_id(update)
-    found = services(context)
+    found, language = services(context), chat_language(context)
     try:
         request = parse_reminder_args(context.args or [])
     except ReminderSyntaxError as error:
-        await send_text(context.bot, chat_id, found.engine.text(_PROBLEM_TEXTS[error.problem]))
+        await send_text(
+            context.bot, chat_id, found.engine.text(_PROBLEM_TEXTS[error.problem], language)
+        )
         return
     if request.action is Action.OFF:
         await _turn_off(context, chat_id)
@@ -133,19 +146,21 @@ async def reminder_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _apply(context, chat_id, request.time, request.zone)
     else:
         current = await found.store.call(Store.subscription, chat_id)
-        text = _status(found, current)
-        await send_text(context.bot, chat_id, text, _picker(found, current))
+        text = _status(found, current, language)
+        await send_text(context.bot, chat_id, text, _picker(found, current, language))
 
 
 async def privacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send_text(context.bot, _chat_id(update), services(context).engine.text("privacy"))
+    privacy = services(context).engine.text("privacy", chat_language(context))
+    await send_text(context.bot, _chat_id(update), privacy)
 
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    found = services(context)
+    found, language = services(context), chat_language(context)
     deleted = await found.store.call(Store.delete, _chat_id(update))
+    forget_language(context)
     key = "forget_done" if deleted else "forget_nothing"
-    await send_text(context.bot, _chat_id(update), found.engine.text(key))
+    await send_text(context.bot, _chat_id(update), found.engine.text(key, language))
 
 
 async def on_pick_time(
@@ -163,24 +178,25 @@ async def on_pick_zone(
 async def on_type_yours(
     update: Update, context: ContextTypes.DEFAULT_TYPE, payload: TypeZone
 ) -> None:
-    await send_text(
-        context.bot, _chat_id(update), services(context).engine.text("reminder_type_yours")
-    )
+    prompt = services(context).engine.text("reminder_type_yours", chat_language(context))
+    await send_text(context.bot, _chat_id(update), prompt)
 
 
 async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: Snooze) -> None:
     chat_id = _chat_id(update)
-    found = services(context)
+    found, language = services(context), chat_language(context)
     current = await found.store.call(Store.subscription, chat_id)
     snoozed = None if current is None else plan.snooze(current, _now())
     if snoozed is None:
-        await send_text(context.bot, chat_id, found.engine.text("reminder_nothing_to_snooze"))
+        await send_text(
+            context.bot, chat_id, found.engine.text("reminder_nothing_to_snooze", language)
+        )
         return
     await found.store.call(Store.save, snoozed)
     await send_text(
         context.bot,
         chat_id,
-        found.engine.text("reminder_snoozed", time=_next_local(snoozed, "%H:%M")),
+        found.engine.text("reminder_snoozed", language, time=_next_local(snoozed, "%H:%M")),
     )
 
 

@@ -3,12 +3,14 @@
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.telegram.chat_language import chat_language
 from bot.telegram.handlers.questions import present
 from bot.telegram.services import services
 
 
 async def send_safety(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    await present(context, chat_id, services(context).engine.safety_overview())
+    overview = services(context).engine.safety_overview(chat_language(context))
+    await present(context, chat_id, overview)
 
 
 async def show_safety(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,15 +8,23 @@ that caption; the routine, a technique without a picture, or one with a step too
 caption (1,024 characters) is a text message edited in place. Done takes the buttons off the
 page and offers the next technique and the routine (or, after the routine, the list of
 techniques).
+
+The last page also offers a "share" link: Telegram's share sheet with the deep link
+``t.me/<bot>?start=<entry-id>``, which opens the same walkthrough for whoever follows it, in
+their own language (handlers/start.py).
 """
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from urllib.parse import urlencode
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.engine import Engine, Kind
+from bot.engine.languages import Language
 from bot.telegram.actions import Done, ListTechniques, Step, Walk
 from bot.telegram.buttons import keyboard
+from bot.telegram.chat_language import chat_language
 from bot.telegram.chat_memory import remember_answer
 from bot.telegram.formatting import PARSE_MODE, escape
 from bot.telegram.pictures import fits_caption, send_picture, technique_picture
@@ -25,16 +33,33 @@ from bot.telegram.routing import on_button
 from bot.telegram.services import Services, services
 
 
-def step_keyboard(found: Services, entry_id: str, index: int) -> InlineKeyboardMarkup:
+def share_url(bot: Bot, entry_id: str, text: str) -> str:
+    """Telegram's share sheet, pre-filled with ``text`` and the walkthrough's deep link."""
+    link = f"https://t.me/{bot.username}?start={entry_id}"
+    return f"https://t.me/share/url?{urlencode({'url': link, 'text': text})}"
+
+
+def step_keyboard(
+    found: Services, bot: Bot, entry_id: str, index: int, language: Language
+) -> InlineKeyboardMarkup:
     engine, codec = found.engine, found.codec
     last = len(engine.entry(entry_id).steps) - 1
     row = []
     if index > 0:
-        row.append(codec.button(engine.text("walkthrough_back"), Step(entry_id, index - 1)))
+        back = engine.text("walkthrough_back", language)
+        row.append(codec.button(back, Step(entry_id, index - 1)))
     if index < last:
-        row.append(codec.button(engine.text("walkthrough_next"), Step(entry_id, index + 1)))
-    row.append(codec.button(engine.text("walkthrough_done"), Done(entry_id)))
-    return InlineKeyboardMarkup([row])
+        following = engine.text("walkthrough_next", language)
+        row.append(codec.button(following, Step(entry_id, index + 1)))
+    row.append(codec.button(engine.text("walkthrough_done", language), Done(entry_id)))
+    if index < last:
+        return InlineKeyboardMarkup([row])
+    title = engine.entry(entry_id, language).title
+    invitation = engine.text("walkthrough_share_text", language, title=title)
+    share = InlineKeyboardButton(
+        engine.text("walkthrough_share", language), url=share_url(bot, entry_id, invitation)
+    )
+    return InlineKeyboardMarkup([row, [share]])
 
 
 async def show_step(
@@ -45,16 +70,14 @@ async def show_step(
     message: Message | None = None,
 ) -> None:
     """Show one page: as a new message, or by editing ``message`` in place."""
-    found = services(context)
+    found, language = services(context), chat_language(context)
     engine = found.engine
-    page = engine.step_page(entry_id, index)
-    markup = step_keyboard(found, entry_id, index)
+    page = engine.step_page(entry_id, index, language)
+    markup = step_keyboard(found, context.bot, entry_id, index, language)
     if message is None:
-        picture = technique_picture(found.settings, entry_id)
-        if picture is not None and all_pages_fit_caption(engine, entry_id):
-            await send_picture(
-                context.bot, found.store, chat_id, entry_id, picture, page.text, markup
-            )
+        picture = technique_picture(found.settings, entry_id, language)
+        if picture is not None and all_pages_fit_caption(engine, entry_id, language):
+            await send_picture(context.bot, found.store, chat_id, picture, page.text, markup)
         else:
             await send_text(context.bot, chat_id, page.text, markup)
         return
@@ -72,36 +95,40 @@ async def show_step(
             await show_step(context, chat_id, entry_id, index)
 
 
-def all_pages_fit_caption(engine: Engine, entry_id: str) -> bool:
+def all_pages_fit_caption(engine: Engine, entry_id: str, language: Language) -> bool:
     """One over-long step makes the whole walkthrough text: a photo cannot become text mid-way."""
     count = len(engine.entry(entry_id).steps)
-    return all(fits_caption(engine.step_page(entry_id, index).text) for index in range(count))
+    pages = (engine.step_page(entry_id, index, language) for index in range(count))
+    return all(fits_caption(page.text) for page in pages)
 
 
-def what_next(found: Services, entry_id: str) -> list[InlineKeyboardButton]:
+def what_next(found: Services, entry_id: str, language: Language) -> list[InlineKeyboardButton]:
+    """After Done: the next technique and the routine, and a link to share this walkthrough."""
     engine, codec = found.engine, found.codec
-    entry = engine.entry(entry_id)
+    entry = engine.entry(entry_id, language)
     if entry.kind is not Kind.TECHNIQUE:
-        return [codec.button(engine.text("walkthrough_all_techniques"), ListTechniques())]
+        all_techniques = engine.text("walkthrough_all_techniques", language)
+        return [codec.button(all_techniques, ListTechniques())]
     ids = [technique.id for technique in engine.techniques()]
     position = ids.index(entry_id)
     offers = []
     if position + 1 < len(ids):
-        following = engine.entry(ids[position + 1])
-        label = engine.text("walkthrough_next_technique", title=following.title)
+        following = engine.entry(ids[position + 1], language)
+        label = engine.text("walkthrough_next_technique", language, title=following.title)
         offers.append(codec.button(label, Walk(following.id)))
     routine = Walk(engine.routine().id)
-    offers.append(codec.button(engine.text("walkthrough_routine"), routine))
+    offers.append(codec.button(engine.text("walkthrough_routine", language), routine))
     return offers
 
 
 async def send_technique_list(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    found = services(context)
+    found, language = services(context), chat_language(context)
     engine, codec = found.engine, found.codec
-    buttons = [codec.button(entry.title, Walk(entry.id)) for entry in engine.techniques()]
+    buttons = [codec.button(e.title, Walk(e.id)) for e in engine.techniques(language)]
     routine = Walk(engine.routine().id)
-    buttons.append(codec.button(engine.text("techniques_button_routine"), routine))
-    await send_text(context.bot, chat_id, engine.text("techniques_intro"), keyboard(buttons, 2))
+    buttons.append(codec.button(engine.text("techniques_button_routine", language), routine))
+    intro = engine.text("techniques_intro", language)
+    await send_text(context.bot, chat_id, intro, keyboard(buttons, 2))
 
 
 async def list_techniques(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -141,12 +168,13 @@ async def on_done(update: Update, context: ContextTypes.DEFAULT_TYPE, payload: D
     query = update.callback_query
     assert query is not None
     assert update.effective_chat is not None
-    found = services(context)
+    found, language = services(context), chat_language(context)
     engine = found.engine
-    offers = what_next(found, payload.entry_id)
+    offers = what_next(found, payload.entry_id, language)
     if isinstance(query.message, Message) and query.message.reply_markup is not None:
         await query.message.edit_reply_markup(reply_markup=None)
-    finished = engine.text("walkthrough_finished", title=engine.entry(payload.entry_id).title)
+    title = engine.entry(payload.entry_id, language).title
+    finished = engine.text("walkthrough_finished", language, title=title)
     await send_text(context.bot, update.effective_chat.id, finished, keyboard(offers))
 
 
