@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 
 from bot.engine import Engine, Knowledge
+from bot.engine.languages import Language
 
 LONG_MESSAGE_CHARS = 5_000
 
@@ -51,7 +52,8 @@ def scaled(knowledge: Knowledge, factor: int) -> Knowledge:
 
 
 def run_benchmark(engine: Engine, rounds: int = 5, scale: int = 1) -> list[str]:
-    """Time every known question (short) and 5,000-character messages; return report lines."""
+    """Time every known question (short, and split by language) and 5,000-character messages;
+    return report lines."""
     if scale > 1:
         engine = Engine(scaled(engine.knowledge, scale))
     short = [
@@ -64,11 +66,17 @@ def run_benchmark(engine: Engine, rounds: int = 5, scale: int = 1) -> list[str]:
     short_ms = _latencies_ms(engine, short, rounds)
     long_ms = _latencies_ms(engine, long_messages(engine), rounds)
     total_seconds = sum(short_ms) / 1000
+    french = [q for q in short if engine.language_of(q) is Language.FR]
+    english = [q for q in short if engine.language_of(q) is Language.EN]
+    french_p50 = statistics.median(_latencies_ms(engine, french, rounds))
+    english_p50 = statistics.median(_latencies_ms(engine, english, rounds))
     return [
         f"knowledge: {len(engine.knowledge.entries)} entries (scale {scale})",
         f"short messages: {len(short_ms)} answers, p50 {statistics.median(short_ms):.3f} ms, "
         f"p99 {_percentile(short_ms, 0.99):.3f} ms, "
         f"{len(short_ms) / total_seconds:,.0f} per second",
+        f"  in English: {len(english)} questions, p50 {english_p50:.3f} ms; in French: "
+        f"{len(french)}, p50 {french_p50:.3f} ms (French/English {french_p50 / english_p50:.2f})",
         f"{LONG_MESSAGE_CHARS:,}-character messages: {len(long_ms)} answers, "
         f"p50 {statistics.median(long_ms):.3f} ms, p99 {_percentile(long_ms, 0.99):.3f} ms",
         f"targets: p50 <= 1 ms (1.5 ms at scale 10), p99 <= 3 ms, long <= 10 ms; "

@@ -171,7 +171,15 @@ async def test_reminder_off_cancels_but_keeps_the_zone(chat: Chat) -> None:
 
 async def test_privacy_lists_exactly_what_is_stored(chat: Chat) -> None:
     (reply,) = await chat.say("/privacy")
-    facts = ("chat id", "time zone", "last reminder", "500 characters", "30 days", "/forget")
+    facts = (
+        "chat id",
+        "time zone",
+        "last reminder",
+        "language",
+        "500 characters",
+        "30 days",
+        "/forget",
+    )
     for fact in (*facts, "never your chat id or name", "e-mail address or phone number"):
         assert fact in reply["text"]
 

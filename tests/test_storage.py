@@ -139,6 +139,17 @@ def test_delete_removes_the_subscription_and_reports_whether_it_existed(store: S
     assert store.delete(42) is False
 
 
+def test_a_chats_language_is_kept_changed_and_forgotten_with_the_chat(store: Store) -> None:
+    assert store.chat_language(7) is None
+    store.set_chat_language(7, "fr")
+    store.set_chat_language(8, "en")
+    store.set_chat_language(7, "en")
+    assert store.chat_languages([7, 8, 9]) == {7: "en", 8: "en"}
+    assert store.delete(7)
+    assert store.chat_language(7) is None
+    assert store.chat_language(8) == "en"
+
+
 def test_an_update_is_handled_once_and_forgotten_after_a_day(store: Store) -> None:
     assert store.first_delivery(5001, now_utc=1_000_000)
     assert not store.first_delivery(5001, now_utc=1_000_010)

@@ -8,7 +8,9 @@ also started as ``python -m bot run`` and stopped with SIGTERM. Every wait is bo
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +19,13 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.engine.languages import Language
+from bot.storage import Store
 from bot.telegram.app import EXIT_CONFIG, run
+from bot.telegram.services import services
 from tests.support.bot_process import start_bot_process
 from tests.support.fake_bot_api import ApiCall, FakeBotApi
-from tests.support.keyboards import callback_data
+from tests.support.keyboards import button_labels, callback_data
 from tests.support.stores import Stores
 
 TOKEN = "987654321:AAE2eSecretThatMustNeverBeLogged_0123"
@@ -129,6 +134,51 @@ async def test_a_technique_walkthrough_over_http_is_one_photo_whose_caption_chan
     resend = api.calls_to("sendPhoto")[-1]
     assert len(api.calls_to("sendPhoto")) == uploads + 1
     assert isinstance(resend.params.get("photo"), str), "the second send re-uses the file_id"
+
+
+async def test_a_french_speaker_gets_the_bot_in_french_then_switches_to_english(
+    api: FakeBotApi, polling_bot: Application, engine: Engine
+) -> None:
+    api.language_codes[CHAT] = "fr"
+    french, english = Language.FR, Language.EN
+    assert api.command_menus["fr"][0]["description"] == engine.text("command_start", french)
+    assert api.descriptions["fr"] == engine.text("bot_description", french)
+    assert api.short_descriptions[""] == engine.text("bot_short_description", english)
+
+    menu = await said(api, "/start")
+    assert menu["text"] == engine.text("greeting", french)
+    assert button_labels(menu)[0] == engine.text("menu_button_ask", french)
+
+    question = "à quelle fréquence faut-il se masser les pieds ?"
+    answer = await said(api, question)
+    assert answer["text"] == engine.answer(question).text
+    assert engine.answer(question).language is french
+
+    techniques = await said(api, "/techniques")
+    assert techniques["text"] == engine.text("techniques_intro", french)
+    await press(api, techniques, engine.entry("thumb-walking", french).title, "sendPhoto")
+    assert (
+        api.bot_messages(CHAT)[-1]["caption"] == engine.step_page("thumb-walking", 0, french).text
+    )
+
+    confirmed = await said(api, "/reminder 21:30 Europe/Paris")
+    assert confirmed["text"].startswith(engine.text("reminder_set", french).split("{")[0])
+    store = services(polling_bot).store
+    subscription = await store.call(Store.subscription, CHAT)
+    assert subscription is not None
+    mark = api.mark()
+    await store.call(Store.save, replace(subscription, next_due_utc=int(time.time())))
+    await api.wait_for_call("sendMessage", since=mark, predicate=lambda c: c.ok, within=WAIT)
+    reminder = api.bot_messages(CHAT)[-1]
+    assert reminder["text"].startswith(engine.text("reminder_header", french).strip())
+    assert button_labels(reminder)[0] == engine.text("reminder_button_routine", french)
+
+    prompt = await said(api, "/language")
+    await press(api, prompt, engine.text("language_name", english), "sendMessage")
+    assert api.bot_messages(CHAT)[-1]["text"] == engine.text("language_chosen", english)
+    help_text = await said(api, "/help")
+    assert help_text["text"] == engine.text("help", english)
+    assert await store.call(Store.chat_language, CHAT) == "en"
 
 
 # ----------------------------------------------------------------------------- the process

@@ -1,11 +1,12 @@
 """Train the classifier's two heads and write ``bot/engine/classifier.npz``.
 
 Training data, tune splits only (the test splits are never read):
-- the answer head: every question, keyword and title of the knowledge (labelled with its entry),
-  the analyser's greeting, thanks and help phrases (small talk) and off-topic words (none), and
-  the labelled messages of ``eval/understanding/tune.yaml``;
-- the red-flag head: the red flags of ``eval/red-flags/tune.yaml`` by category, and as "none"
-  its look-alikes and every message the answer head learns from.
+- the answer head: every question, keyword and title of the knowledge in both languages
+  (labelled with its entry), the analyser's greeting, thanks and help phrases (small talk) and
+  off-topic words (none), and the labelled messages of ``eval/understanding/tune.yaml`` and the
+  non-urgent ones of ``eval/french/tune.yaml``;
+- the red-flag head: the red flags of ``eval/red-flags/tune.yaml`` and ``eval/french/tune.yaml``
+  by category, and as "none" the look-alikes and every message the answer head learns from.
 Both heads share one vocabulary, so a message is turned into features once.
 
 Thresholds are chosen on out-of-fold answers to the tune splits (each message answered by the
@@ -55,6 +56,8 @@ from bot.evaluation import Case, Report, evaluate, load_cases
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
 ANSWERS_FILE = EVAL_DIR / "understanding" / "tune.yaml"
 RED_FLAGS_FILE = EVAL_DIR / "red-flags" / "tune.yaml"
+# Answers, out-of-scope messages and red flags, all in French.
+FRENCH_FILE = EVAL_DIR / "french" / "tune.yaml"
 REGULARISATION = 60.0
 # A feature seen in fewer training texts than this is noise (a one-off typo), not evidence.
 MIN_DOCUMENT_FREQUENCY = 3
@@ -354,8 +357,9 @@ def main() -> None:
     args = parser.parse_args()
     knowledge = Knowledge.load(args.knowledge)
     base = knowledge_examples(knowledge)
-    answer_cases = load_cases(ANSWERS_FILE)
-    flag_cases = load_cases(RED_FLAGS_FILE)
+    french = load_cases(FRENCH_FILE)
+    answer_cases = [*load_cases(ANSWERS_FILE), *(c for c in french if c.expect != "urgent")]
+    flag_cases = [*load_cases(RED_FLAGS_FILE), *(c for c in french if c.expect == "urgent")]
     answers, triage = out_of_fold(knowledge, base, answer_cases, flag_cases, args.regularisation)
     for threshold, report in answers.items():
         figures = ", ".join(f"{label.strip()} {rate:.3f}" for label, rate in rates(report).items())

@@ -176,4 +176,5 @@ ACTIONS: tuple[type[Payload], ...] = (
     Snooze,
     TurnOff,
     Feedback,
+    ChooseLanguage,
 )

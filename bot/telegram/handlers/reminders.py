@@ -106,9 +106,8 @@ async def _apply(
         markup = InlineKeyboardMarkup([_time_buttons(found)])
         await send_text(context.bot, chat_id, text, markup)
         return
-    text = engine.text(
-        "reminder_set", time=updated.local_time, zone=updated.zone, next=_next_local(updated)
-    )
+    values = {"time": updated.local_time, "zone": updated.zone, "next": _next_local(updated)}
+    text = engine.text("reminder_set", language, **values)
     zone_unknown = zone is None and (current is None or current.zone == plan.DEFAULT_ZONE)
     if not zone_unknown:
         await send_text(context.bot, chat_id, text)
