@@ -9,7 +9,7 @@ from benchmarks.engine import scaled
 from bot.engine import Context, Engine, Kind
 from bot.engine.context import FOLLOW_UP_WINDOW
 from bot.engine.language import real_words
-from bot.engine.reading import passages
+from bot.engine.reading import READ_BUDGET, passages
 
 HIKING_STORY = (
     "Last weekend I did a long hike in the hills with a heavy pack, about twenty kilometres, "
@@ -60,6 +60,24 @@ def test_a_question_at_the_end_of_a_long_story_is_found(engine: Engine) -> None:
 def test_a_long_message_is_read_sentence_by_sentence() -> None:
     found = passages("I walk a lot. My soles ache! How often should I massage them?")
     assert "How often should I massage them?" in found
+
+
+def test_a_very_long_message_is_read_where_its_question_is_within_a_budget(
+    engine: Engine,
+) -> None:
+    chatter = "We walked along the river and talked about the weekend and the weather. " * 60
+    story = f"{chatter}{HIKING_STORY}"
+    assert len(story) > 4_000
+    read = passages(story)
+    assert sum(len(passage) for passage in read) <= 2 * READ_BUDGET
+    assert any(passage.endswith("what's that move again?") for passage in read)
+    assert engine.answer(story).kind is not Kind.FALLBACK
+
+
+def test_a_red_flag_deep_inside_a_very_long_message_is_still_urgent(engine: Engine) -> None:
+    chatter = "We walked along the river and talked about the weekend and the weather. " * 60
+    story = f"My calf is swollen, red and hot on one side since the flight. {chatter} Any tips?"
+    assert engine.answer(story).entry_id == "urgent-clot"
 
 
 def test_a_real_word_is_never_corrected_into_a_domain_word() -> None:

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import NamedTuple
 
 _CACHE_LIMIT = 20_000
@@ -58,7 +59,10 @@ class Starting(NamedTuple):
     longer: tuple[Phrase, ...]
 
 
+@cache
 def _slot(text: str) -> tuple[Slot, bool]:
+    """The slot a phrase part reads as; the same part in many phrases ("my|his|her") is one
+    shared object, which keeps the thousands of triage phrases small in memory."""
     optional = text.endswith("?")
     text = text.removesuffix("?")
     if text.startswith("#"):

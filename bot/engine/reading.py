@@ -5,7 +5,10 @@ what's that move again?"). A long message is cut into sentences; each sentence, 
 sentence together with the one before it (a short question often leans on it), is classified,
 and the passage the classifier is surest names an entry wins, among the passages that end with a
 question mark when there are any. A short message is read whole. The
-cost is bounded: at most ``MAX_PASSAGES`` passages of at most ``MAX_ANALYSED_CHARS`` each.
+cost is bounded: at most ``MAX_PASSAGES`` passages of at most ``MAX_ANALYSED_CHARS`` each, and
+in a message longer than ``READ_BUDGET`` characters, only as many passages as fit in that budget,
+the likeliest to hold the question first: those that ask (end with "?"), latest first, then the
+last sentence and the first, then the rest from the end. The triage rules still read all of it.
 
 A short follow-up that names no topic ("and how often?") is read again with the title of the
 previous answer appended (see ``context``).
@@ -25,6 +28,7 @@ from bot.engine.text import MAX_ANALYSED_CHARS, MAX_TRIAGE_CHARS, normalize
 # Sentence ends: . ! ? … ; and line breaks (emoji and commas are not ends).
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\s*\n+\s*")
 MAX_PASSAGES = 40
+READ_BUDGET = 1_000
 NO_FLAG = Prediction(NONE_CLASS, 1.0)
 # A message up to this long is also read as a whole, beside its sentences.
 WHOLE_MESSAGE_CHARS = 300
@@ -68,12 +72,33 @@ def passages(message: str) -> list[str]:
     text = message[:MAX_TRIAGE_CHARS]
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
     if len(sentences) <= 1:
-        return [text]
+        return [text[:MAX_ANALYSED_CHARS]] if len(text) > READ_BUDGET else [text]
+    if len(text) > READ_BUDGET:
+        return _within_budget(sentences)
     pairs = [f"{a} {b}" for a, b in pairwise(sentences) if len(b) <= SHORT_SENTENCE_CHARS]
     chosen = [*sentences, *pairs]
     if len(text) <= WHOLE_MESSAGE_CHARS:
         chosen.append(text)
     return chosen[:MAX_PASSAGES]
+
+
+def _within_budget(sentences: list[str]) -> list[str]:
+    """The passages of a long message most likely to hold its question, within the budget."""
+    last = len(sentences) - 1
+    asking = [i for i in range(last, -1, -1) if sentences[i].rstrip().endswith("?")]
+    order = [*asking, last, 0, *range(last - 1, 0, -1)]
+    chosen: list[str] = []
+    spent = 0
+    for index in dict.fromkeys(order):
+        sentence = sentences[index][:MAX_ANALYSED_CHARS]
+        if spent + len(sentence) > READ_BUDGET and chosen:
+            break
+        chosen.append(sentence)
+        spent += len(sentence)
+        if index > 0 and len(sentence) <= SHORT_SENTENCE_CHARS:
+            chosen.append(f"{sentences[index - 1][-MAX_ANALYSED_CHARS:]} {sentence}")
+            spent += len(chosen[-1])
+    return chosen
 
 
 class Reader:

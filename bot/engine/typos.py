@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.engine.compact import CompactSet
+
 # Words shorter than this are never corrected: too many real words sit one edit apart.
 MIN_LENGTH = 4
 # Targets this short are reached only by a swapped or a doubled letter.
@@ -35,7 +37,8 @@ class Typos:
         self, targets: Iterable[str], real_words: Iterable[str], real_prefixes: Iterable[str] = ()
     ) -> None:
         self._targets = frozenset(t for t in targets if len(t) >= MIN_LENGTH and t.isalpha())
-        self._real_words = frozenset(real_words)
+        # Membership only, so hashes: thousands of words as strings would cost half a megabyte.
+        self._real_words = CompactSet(real_words)
         # Words starting like a real word of the rules ("gonfl*") are known words, not typos.
         prefixes = sorted(real_prefixes, key=len, reverse=True)
         self._real_prefix = re.compile("|".join(map(re.escape, prefixes)) or "(?!)")

@@ -67,6 +67,7 @@ class _PostgresTransaction:
 class PostgresStore(Store):
     dialect = "postgresql"
     worker_threads = POOL_SIZE
+    shared = True
 
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         super().__init__()

@@ -83,6 +83,9 @@ class Store(ABC):
     dialect: str
     data_dir: Path
     worker_threads = 1
+    # Whether other processes write this database too (replicas): what this one read may change
+    # under it, so it must not keep copies in memory.
+    shared = False
 
     def __init__(self) -> None:
         self._secret = b""

@@ -6,10 +6,11 @@ one the chat spoke or chose with /language, stored per chat so a restart, anothe
 the reminder all see it; before the chat has one, the person's Telegram app language; then
 English.
 
-A handler in its own group, ahead of every other, reads the stored language once per update,
-before any feature runs, so handlers ask ``chat_language(context)`` without waiting. It is read
-from the store every time rather than cached in memory, because with several replicas the next
-update of a chat may have been handled elsewhere.
+A handler in its own group, ahead of every other, reads the stored language before any feature
+runs, so handlers ask ``chat_language(context)`` without waiting. One process alone with its
+database (SQLite) reads it once per chat and then keeps it in ``chat_data``; with replicas
+(``Store.shared``) it is read for every update, since the chat's last update may have been
+handled elsewhere.
 """
 
 from typing import Any
@@ -52,8 +53,9 @@ async def _read_language(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
     if not isinstance(update, Update) or context.chat_data is None:
         return
     chat, user = update.effective_chat, update.effective_user
-    if chat is not None:
-        code = await services(context).store.call(Store.chat_language, chat.id)
+    store = services(context).store
+    if chat is not None and (store.shared or STORED not in context.chat_data):
+        code = await store.call(Store.chat_language, chat.id)
         context.chat_data[STORED] = language_of_code(code)
     context.chat_data[APP] = language_of_code(user.language_code if user else None)
 
