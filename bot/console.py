@@ -3,9 +3,11 @@
 Type a question; type the number of a suggestion to open it; ``/quit`` or Ctrl-D leaves.
 """
 
+import os
 from collections.abc import Callable, Iterable
 
 from bot.engine import Context, Engine, Reply, Suggestion
+from bot.engine.languages import language_of_code
 
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "quit", "exit"})
 
@@ -24,10 +26,12 @@ def _show(reply: Reply, write: Callable[[str], None]) -> tuple[Suggestion, ...]:
 def chat(engine: Engine, lines: Iterable[str], write: Callable[[str], None]) -> None:
     """Answer each line; numbers pick one of the last reply's buttons, as a tap would.
 
-    The chat keeps the language of the last reply, so "merci" after a French answer is French.
+    The chat's language starts as the terminal's (``LANG``, like Telegram's app language) and then
+    follows the replies, so "merci" after a French answer is French.
     """
-    last = engine.answer("hello")
-    options = _show(last, write)
+    language = language_of_code(os.environ.get("LANG"))
+    shown = engine.answer("hello", Context(language=language))
+    options = _show(shown, write)
     for line in lines:
         message = line.strip()
         if message.lower() in QUIT_COMMANDS:
@@ -35,10 +39,11 @@ def chat(engine: Engine, lines: Iterable[str], write: Callable[[str], None]) -> 
         if not message:
             continue
         if message.isdigit() and 1 <= int(message) <= len(options):
-            last = engine.reply_for(options[int(message) - 1].entry_id, last.language)
+            shown = engine.reply_for(options[int(message) - 1].entry_id, shown.language)
         else:
-            last = engine.answer(message.lstrip("/"), Context(language=last.language))
-        options = _show(last, write)
+            shown = engine.answer(message.lstrip("/"), Context(language=language))
+        language = shown.language
+        options = _show(shown, write)
 
 
 def prompt_lines(prompt: str = "you> ") -> Iterable[str]:

@@ -3,10 +3,10 @@ raised by the messages that only look alarming.
 
 The rules and the classifier's red-flag head were tuned on ``tune.yaml``; its figures guard
 against regressions. ``test.yaml`` was held out; its figures are asserted as floors at what they
-came out as after the last change to the rules and the last training: 700/828 red flags triaged
-(84.5%), 688/828 in the right category (83.1%), 10/514 false alarms (1.9%). The first two fall
+came out as after the last change to the rules and the last training: 771/899 red flags triaged
+(85.8%), 761/899 in the right category (84.6%), 10/544 false alarms (1.8%). The first two fall
 short of the targets (all triaged, 95% in the right category): the wordings of the held-out
-split reach further than the tuned ones, most of all for self-harm (55/116).
+split reach further than the tuned ones, most of all for self-harm (65/133).
 """
 
 import gzip
@@ -102,16 +102,16 @@ def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 828
-    assert sum(held_out.triaged.values()) >= 700
+    assert sum(held_out.flags.values()) == 899
+    assert sum(held_out.triaged.values()) >= 771
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 688
+    assert sum(held_out.right.values()) >= 761
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 514
+    assert held_out.look_alikes == 544
     assert len(held_out.false_alarms) <= 10
 
 

@@ -92,7 +92,11 @@ class Engine:
             and (analysis.social or not (analysis.tokens or analysis.unknown))
         ):
             return self._social(analysis, language)
-        if reading.off_domain or (analysis.off_topic and not analysis.mentions_feet):
+        passage = reading.analysis
+        if reading.off_domain or (
+            (analysis.off_topic or passage.off_topic)
+            and not (analysis.mentions_feet or passage.mentions_feet)
+        ):
             return self._fallback((), language)
         if self._triage.mentions_contraindication(analysis.normalized) and (
             analysis.mentions_domain or self._reader.confident(reading)

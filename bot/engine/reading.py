@@ -13,8 +13,10 @@ last sentence and the first, then the rest from the end. The triage rules still 
 A short follow-up that names no topic ("and how often?") is read again with the title of the
 previous answer appended (see ``context``).
 
-Every passage is also read for a red flag, and the surest one counts: a symptom is urgent
-wherever in the story it is told.
+A short message is read for a red flag as a whole, since its sentences explain each other ("how
+much pressure on my calf? it's a bit tender after running"); in a longer one every passage is
+read for a red flag, and the surest one counts: a symptom is urgent wherever in the story it is
+told.
 """
 
 import re
@@ -137,7 +139,8 @@ class Reader:
         ]
         pool = asking or about_entries
         reading = max(pool, key=lambda r: r.prediction.probability) if pool else readings[-1]
-        flags = [r.flag_prediction for r in readings if r.flag_prediction.label != NONE_CLASS]
+        judged = readings[-1:] if len(message) <= WHOLE_MESSAGE_CHARS else readings
+        flags = [r.flag_prediction for r in judged if r.flag_prediction.label != NONE_CLASS]
         surest = max(flags, key=lambda f: f.probability, default=None)
         reading = replace(
             reading,
