@@ -8,7 +8,7 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from bot.engine import Engine, Knowledge
+from bot.engine import Engine, Entry, Knowledge
 from bot.engine.languages import Language
 
 LONG_MESSAGE_CHARS = 5_000
@@ -43,12 +43,19 @@ def long_messages(engine: Engine) -> list[str]:
 def scaled(knowledge: Knowledge, factor: int) -> Knowledge:
     """The knowledge with every entry copied ``factor - 1`` more times under new ids, to show
     how the cost grows with the size of the knowledge."""
-    copies = [
-        dataclasses.replace(entry, id=f"{entry.id}-copy{n}", related=())
-        for n in range(1, factor)
-        for entry in knowledge.entries
-    ]
-    return dataclasses.replace(knowledge, entries=(*knowledge.entries, *copies))
+
+    def copied(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        copies = [
+            dataclasses.replace(entry, id=f"{entry.id}-copy{n}", related=())
+            for n in range(1, factor)
+            for entry in entries
+        ]
+        return (*entries, *copies)
+
+    translations = {lang: copied(entries) for lang, entries in knowledge.translations.items()}
+    return dataclasses.replace(
+        knowledge, entries=copied(knowledge.entries), translations=translations
+    )
 
 
 def run_benchmark(engine: Engine, rounds: int = 5, scale: int = 1) -> list[str]:

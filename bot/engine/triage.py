@@ -11,7 +11,7 @@ Everything lives in knowledge/triage.yaml so a clinician can review and extend i
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -55,9 +55,20 @@ class RedFlag:
     id: str
     level: Level
     combinations: tuple[tuple[tuple[str, ...], ...], ...]
+    # Every concept of each combination, to skip at once those the message cannot raise.
+    needs: tuple[frozenset[str], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        needs = tuple(
+            frozenset(c for group in groups for c in group) for groups in self.combinations
+        )
+        object.__setattr__(self, "needs", needs)
 
     def raised_by(self, found: dict[str, set[int]]) -> bool:
-        return any(all(_together(found, group) for group in c) for c in self.combinations)
+        return any(
+            needed.issubset(found) and all(_together(found, group) for group in groups)
+            for needed, groups in zip(self.needs, self.combinations, strict=True)
+        )
 
 
 @dataclass(frozen=True)
