@@ -16,8 +16,11 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Context, Engine, Kind, Reply
+from bot.engine.languages import Language
+from bot.storage import Store
 from bot.telegram.app import COMMANDS
 from bot.telegram.replies import send_text
+from bot.telegram.services import services
 from tests.support.conversation import Conversation
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.keyboards import button_labels, callback_data
@@ -215,6 +218,27 @@ async def test_the_last_step_has_no_next_button(chat: Chat) -> None:
         chat.engine.text("walkthrough_done"),
         chat.engine.text("walkthrough_share"),
     ]
+
+
+async def test_a_chats_language_is_stored_only_when_its_app_language_would_not_give_it(
+    chat: Chat,
+) -> None:
+    store = services(chat.application).store
+    await chat.say("How often should I massage my feet?")
+    assert await store.call(Store.chat_language, CHAT) is None
+    (reply,) = await chat.say("comment masser mes pieds le soir ?")
+    assert reply["text"] == chat.engine.answer("comment masser mes pieds le soir ?").text
+    assert await store.call(Store.chat_language, CHAT) == "fr"
+    (thanks,) = await chat.say("ok")
+    assert thanks["text"] == chat.engine.text("thanks", Language.FR)
+
+
+async def test_setting_a_reminder_stores_the_chats_language_for_the_nightly_message(
+    chat: Chat,
+) -> None:
+    store = services(chat.application).store
+    await chat.say("/reminder 21:30 Europe/Paris")
+    assert await store.call(Store.chat_language, CHAT) == "en"
 
 
 async def test_the_last_step_offers_a_share_link_that_opens_the_same_walkthrough(

@@ -2,9 +2,9 @@
 
 A typed question decides its own language (bot/engine/languages.py). Commands, buttons, menus
 and the nightly reminder have no words of their own, so they use the chat's language: the last
-one the chat spoke or chose with /language, stored per chat so a restart, another replica and
-the reminder all see it; before the chat has one, the person's Telegram app language; then
-English.
+one the chat spoke or chose with /language, else the person's Telegram app language, else
+English. It is stored per chat, so a restart, another replica and the reminder all see it, when
+it differs from the app language, when chosen with /language, and when a reminder is set.
 
 A handler in its own group, ahead of every other, reads the stored language before any feature
 runs, so handlers ask ``chat_language(context)`` without waiting. One process alone with its
@@ -35,10 +35,20 @@ def chat_language(context: ContextTypes.DEFAULT_TYPE) -> Language:
 
 
 async def remember_language(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: Language
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: Language, *, keep: bool = False
 ) -> None:
-    """Make ``language`` this chat's language, storing it only when it changed."""
-    if context.chat_data is not None and context.chat_data.get(STORED) is not language:
+    """Make ``language`` this chat's language.
+
+    It is stored only when the chat would not get it anyway: most people write in their app's
+    language, and a write per new chat would cost every first message a database commit. With
+    ``keep`` it is stored whatever it is, because what relies on it may come with no update to
+    read the app language from (the nightly reminder) or must outlive a change of app language
+    (a choice made with /language).
+    """
+    if context.chat_data is None:
+        return
+    stored = context.chat_data.get(STORED)
+    if stored is not language and (keep or chat_language(context) is not language):
         await services(context).store.call(Store.set_chat_language, chat_id, language.value)
         context.chat_data[STORED] = language
 

@@ -46,7 +46,7 @@ async def on_choose(
 
 async def _choose(context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: Language) -> None:
     """Store the choice, then confirm it in that language with the main menu."""
-    await remember_language(context, chat_id, language)
+    await remember_language(context, chat_id, language, keep=True)
     await send_menu(context, chat_id, "language_chosen")
 
 

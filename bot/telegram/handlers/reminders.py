@@ -19,7 +19,7 @@ from bot.reminders.schedule import zone_info
 from bot.reminders.timeparse import Action, Problem, ReminderSyntaxError, parse_reminder_args
 from bot.storage import Store, Subscription
 from bot.telegram.actions import PickTime, PickZone, Snooze, TurnOff, TypeZone
-from bot.telegram.chat_language import chat_language, forget_language
+from bot.telegram.chat_language import chat_language, forget_language, remember_language
 from bot.telegram.replies import send_text
 from bot.telegram.routing import on_button
 from bot.telegram.services import Services, services
@@ -101,6 +101,7 @@ async def _apply(
     current = await found.store.call(Store.subscription, chat_id)
     updated = plan.set_reminder(current, chat_id, when, zone, _now())
     await found.store.call(Store.save, updated)
+    await remember_language(context, chat_id, language, keep=True)
     if updated.local_time is None:
         text = engine.text("reminder_zone_only", language, zone=updated.zone)
         markup = InlineKeyboardMarkup([_time_buttons(found)])
