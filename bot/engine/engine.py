@@ -50,11 +50,12 @@ class Engine:
         """``classifier`` defaults to the bundled one (``classifier.npz``)."""
         self.knowledge = knowledge
         self.version = knowledge.version
-        self._entries = {entry.id: entry for entry in knowledge.entries}
         self._localized = {
             language: {entry.id: entry for entry in knowledge.entries_in(language)}
             for language in Language
         }
+        # The English entries, which hold every language's questions: what matching reads.
+        self._entries = self._localized[DEFAULT_LANGUAGE]
         self._detector = LanguageDetector(knowledge.language.get("language_markers") or {})
         self._analyzer = analyzer_for(knowledge)
         self._matcher = Matcher(knowledge.entries, self._analyzer)
