@@ -102,17 +102,17 @@ def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 899
-    assert sum(held_out.triaged.values()) >= 771
+    assert sum(held_out.flags.values()) == 1059
+    assert sum(held_out.triaged.values()) >= 961
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 761
+    assert sum(held_out.right.values()) >= 947
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 544
-    assert len(held_out.false_alarms) <= 10
+    assert held_out.look_alikes == 632
+    assert len(held_out.false_alarms) <= 22
 
 
 def _dictionary_words() -> set[str]:
@@ -131,6 +131,11 @@ def test_no_real_english_or_french_word_is_read_as_a_symptom_word(knowledge_dir:
     assert not changed, f"add to real_words in knowledge/triage.yaml: {', '.join(changed)}"
 
 
+def _bundled_threshold() -> float:
+    """The probability from which the bundled red-flag head is believed."""
+    return Weights.load(MODEL_FILE).red_flags.threshold
+
+
 class SureOfSelfHarm(Classifier):
     """The bundled classifier, with a red-flag head that reads self-harm in every message."""
 
@@ -146,12 +151,12 @@ class SureOfSelfHarm(Classifier):
 def test_a_red_flag_the_rules_miss_is_raised_when_the_classifier_is_sure(
     knowledge_dir: Path,
 ) -> None:
-    engine = Engine(Knowledge.load(knowledge_dir), SureOfSelfHarm(0.99))
+    engine = Engine(Knowledge.load(knowledge_dir), SureOfSelfHarm(_bundled_threshold()))
     reply = engine.answer("which oil should I use for a foot massage?")
     assert reply.kind is Kind.URGENT
     assert reply.entry_id == "urgent-self-harm"
 
 
 def test_an_unsure_classifier_raises_no_alarm(knowledge_dir: Path) -> None:
-    engine = Engine(Knowledge.load(knowledge_dir), SureOfSelfHarm(0.5))
+    engine = Engine(Knowledge.load(knowledge_dir), SureOfSelfHarm(_bundled_threshold() - 0.01))
     assert engine.answer("which oil should I use for a foot massage?").entry_id == "which-oil"

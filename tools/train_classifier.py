@@ -15,8 +15,10 @@ whole engine, gates and triage rules included, with a classifier that never saw 
   small talk); most abstaining is done by the "none" class itself, the threshold trims the least
   sure answers;
 - the red-flag head's, for the most red flags in their category with at most
-  ``MAX_LOOK_ALIKE_ALARMS`` of the look-alikes and ``MAX_ORDINARY_ALARMS`` of ordinary questions
-  raising an alarm.
+  ``MAX_ADDED_LOOK_ALIKE_ALARMS`` of the look-alikes and ``MAX_ADDED_ORDINARY_ALARMS`` of
+  ordinary questions raising an alarm the rules alone do not. Each held-out message is read
+  once: what the rules and the head made of it (``FlagEvidence``) gives its triage at any
+  threshold.
 
 Run after changing the knowledge, the triage rules or the corpora:
 ``.venv/bin/python -m tools.train_classifier``. Needs the dev extra (scikit-learn); the bot
@@ -42,6 +44,7 @@ from bot.engine.classifier import (
     SOCIAL_CLASS,
     Classifier,
     Head,
+    Prediction,
     Weights,
     vectorize,
 )
@@ -50,7 +53,8 @@ from bot.engine.engine import Engine
 from bot.engine.features import features
 from bot.engine.knowledge import Knowledge
 from bot.engine.language import Analyzer, analyzer_for
-from bot.engine.reply import Kind
+from bot.engine.reading import Reader
+from bot.engine.triage import Triage
 from bot.evaluation import Case, Report, evaluate, load_cases
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
@@ -75,11 +79,14 @@ ANSWER_THRESHOLDS = tuple(step / 20 for step in range(20))
 # costs more than a "could you rephrase?".
 TOLERANCE = 0.005
 RED_FLAG_THRESHOLDS = tuple(step / 20 for step in range(4, 20))
-# A false alarm is the second worst mistake, after a missed red flag: with the red-flag head, at
-# most these shares of the harmless look-alikes of the red-flag corpus and of the ordinary
-# questions of the understanding corpus may raise an alarm (the rules alone: 0.7% and 0.15%).
-MAX_LOOK_ALIKE_ALARMS = 0.015
-MAX_ORDINARY_ALARMS = 0.003
+# A false alarm is the second worst mistake, after a missed red flag. What the head adds to the
+# rules' alarms is held down, not the total: the rules were written against the tune splits, so
+# their own false alarms there say little (0.9% of the look-alikes, against 1.9% of the latest
+# batch's before any rule was written from them). With the head, at most these shares of the
+# harmless look-alikes of the red-flag corpus and of the ordinary questions of the understanding
+# corpus may raise an alarm the rules alone do not.
+MAX_ADDED_LOOK_ALIKE_ALARMS = 0.005
+MAX_ADDED_ORDINARY_ALARMS = 0.0015
 
 
 @dataclass(frozen=True)
@@ -252,6 +259,36 @@ def with_thresholds(weights: Weights, answers: float, red_flags: float) -> Weigh
     )
 
 
+@dataclass(frozen=True)
+class FlagEvidence:
+    """What the engine made of one held-out message for triage, whatever the thresholds: the
+    red flag its rules raised, whether it only denies symptoms, and what the head saw."""
+
+    expected: str
+    look_alike: bool
+    ruled: str | None
+    denied: bool
+    seen: tuple[Prediction, ...]
+
+    @classmethod
+    def read(cls, case: Case, look_alike: bool, triage: Triage, reader: Reader) -> "FlagEvidence":
+        assessment = triage.assess(case.question)
+        return cls(
+            expected=flag_label(case),
+            look_alike=look_alike,
+            ruled=assessment.red_flag.id if assessment.red_flag else None,
+            denied=assessment.denies,
+            seen=reader.read(case.question).flags_seen,
+        )
+
+    def alarm(self, threshold: float) -> str | None:
+        """The red flag the engine raises at this threshold (as bot/engine/engine.py decides)."""
+        if self.ruled or self.denied:
+            return self.ruled
+        surest = max(self.seen, key=lambda f: f.probability, default=None)
+        return surest.label if surest and surest.probability >= threshold else None
+
+
 @dataclass
 class TriageCount:
     """Out-of-fold triage of the tune splits at one red-flag threshold."""
@@ -263,24 +300,28 @@ class TriageCount:
     ordinary: int = 0
     ordinary_alarms: int = 0
 
-    def add(self, case: Case, reply_id: str | None, kind: Kind, look_alike: bool) -> None:
-        expected = flag_label(case)
-        alarm = kind is Kind.URGENT
-        if expected != NONE_CLASS:
-            self.red_flags += 1
-            self.right += reply_id == f"urgent-{expected}"
-        elif look_alike:
-            self.look_alikes += 1
-            self.look_alike_alarms += alarm
-        else:
-            self.ordinary += 1
-            self.ordinary_alarms += alarm
+    @classmethod
+    def of(cls, evidence: Sequence[FlagEvidence], threshold: float) -> "TriageCount":
+        count = cls()
+        for case in evidence:
+            alarm = case.alarm(threshold)
+            if case.expected != NONE_CLASS:
+                count.red_flags += 1
+                count.right += alarm == case.expected
+            elif case.look_alike:
+                count.look_alikes += 1
+                count.look_alike_alarms += alarm is not None
+            else:
+                count.ordinary += 1
+                count.ordinary_alarms += alarm is not None
+        return count
 
-    @property
-    def within_allowance(self) -> bool:
+    def within_allowance(self, rules_alone: "TriageCount") -> bool:
+        added_look_alikes = self.look_alike_alarms - rules_alone.look_alike_alarms
+        added_ordinary = self.ordinary_alarms - rules_alone.ordinary_alarms
         return (
-            self.look_alike_alarms <= MAX_LOOK_ALIKE_ALARMS * self.look_alikes
-            and self.ordinary_alarms <= MAX_ORDINARY_ALARMS * self.ordinary
+            added_look_alikes <= MAX_ADDED_LOOK_ALIKE_ALARMS * self.look_alikes
+            and added_ordinary <= MAX_ADDED_ORDINARY_ALARMS * self.ordinary
         )
 
     def line(self) -> str:
@@ -303,12 +344,13 @@ def out_of_fold(
     answer_cases: Sequence[Case],
     flag_cases: Sequence[Case],
     regularisation: float,
-) -> tuple[dict[float, Report], dict[float, TriageCount]]:
-    """For each candidate threshold of each head, the engine's results on the tune splits, every
-    message answered by an engine whose classifier never saw it."""
+) -> tuple[dict[float, Report], list[FlagEvidence]]:
+    """For each candidate answer threshold, the engine's results on the tune splits, and the
+    triage evidence of every message, each read by an engine whose classifier never saw it."""
     analyzer = analyzer_for(knowledge)
+    triage = Triage(knowledge.triage)
     answers = {threshold: Report() for threshold in ANSWER_THRESHOLDS}
-    triage = {threshold: TriageCount() for threshold in RED_FLAG_THRESHOLDS}
+    evidence: list[FlagEvidence] = []
     for fold in range(FOLDS):
         held_answers = _folds(len(answer_cases), fold)
         held_flags = _folds(len(flag_cases), fold)
@@ -324,14 +366,11 @@ def out_of_fold(
             classifier.threshold = threshold
             held = [answer_cases[i] for i in sorted(held_answers)]
             report.outcomes += evaluate(engine, held).outcomes
+        reader = Reader(analyzer, classifier)
         held_cases = [(answer_cases[i], False) for i in held_answers]
         held_cases += [(flag_cases[i], True) for i in held_flags]
-        for threshold, count in triage.items():
-            classifier.red_flag_threshold = threshold
-            for case, look_alike in held_cases:
-                reply = engine.answer(case.question)
-                count.add(case, reply.entry_id, reply.kind, look_alike)
-    return answers, triage
+        evidence += [FlagEvidence.read(c, alike, triage, reader) for c, alike in held_cases]
+    return answers, evidence
 
 
 def rates(report: Report) -> dict[str, float]:
@@ -360,7 +399,7 @@ def main() -> None:
     french = load_cases(FRENCH_FILE)
     answer_cases = [*load_cases(ANSWERS_FILE), *(c for c in french if c.expect != "urgent")]
     flag_cases = [*load_cases(RED_FLAGS_FILE), *(c for c in french if c.expect == "urgent")]
-    answers, triage = out_of_fold(knowledge, base, answer_cases, flag_cases, args.regularisation)
+    answers, evidence = out_of_fold(knowledge, base, answer_cases, flag_cases, args.regularisation)
     for threshold, report in answers.items():
         figures = ", ".join(f"{label.strip()} {rate:.3f}" for label, rate in rates(report).items())
         print(f"answer threshold {threshold:.2f}: {figures}")
@@ -368,13 +407,12 @@ def main() -> None:
     answer_threshold = max(
         t for t, r in answers.items() if balanced_accuracy(r) >= best - TOLERANCE
     )
-    for threshold, count in triage.items():
+    counts = {t: TriageCount.of(evidence, t) for t in (math.inf, *RED_FLAG_THRESHOLDS)}
+    for threshold, count in counts.items():
         print(f"red-flag threshold {threshold:.2f}: {count.line()}")
     # The most red flags right within the false-alarm allowance; of equals, the surest.
-    allowed = [
-        (count.right, threshold) for threshold, count in triage.items() if count.within_allowance
-    ]
-    red_flag_threshold = max(allowed)[1] if allowed else 1.0
+    allowed = [(c.right, t) for t, c in counts.items() if c.within_allowance(counts[math.inf])]
+    red_flag_threshold = max(allowed)[1]
     print(f"chosen thresholds: answers {answer_threshold:.2f}, red flags {red_flag_threshold:.2f}")
     if not args.no_save:
         corpus = corpus_of(base, answer_cases, flag_cases)

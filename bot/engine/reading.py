@@ -56,6 +56,9 @@ class Reading:
     follow_up: bool = False
     # The red flag the classifier's red-flag head is sure enough of, in any passage.
     red_flag: str | None = None
+    # Every red flag the head saw in the passages judged for red flags, however unsure: what
+    # ``tools/train_classifier.py`` picks the head's threshold from.
+    flags_seen: tuple[Prediction, ...] = ()
     # What the red-flag head made of this passage.
     flag_prediction: Prediction = NO_FLAG
 
@@ -140,8 +143,8 @@ class Reader:
         pool = asking or about_entries
         reading = max(pool, key=lambda r: r.prediction.probability) if pool else readings[-1]
         judged = readings[-1:] if len(message) <= WHOLE_MESSAGE_CHARS else readings
-        flags = [r.flag_prediction for r in judged if r.flag_prediction.label != NONE_CLASS]
-        surest = max(flags, key=lambda f: f.probability, default=None)
+        seen = tuple(r.flag_prediction for r in judged if r.flag_prediction.label != NONE_CLASS)
+        surest = max(seen, key=lambda f: f.probability, default=None)
         reading = replace(
             reading,
             off_domain=_off_domain([r.analysis for r in readings]),
@@ -150,6 +153,7 @@ class Reader:
                 if surest and surest.probability >= self._classifier.red_flag_threshold
                 else None
             ),
+            flags_seen=seen,
         )
         if previous and len(message) <= FOLLOW_UP_CHARS and reading.analysis.names_no_topic:
             again = self.read_passage(f"{message} {previous[1]}")
