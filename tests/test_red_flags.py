@@ -102,17 +102,17 @@ def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 1059
-    assert sum(held_out.triaged.values()) >= 961
+    assert sum(held_out.flags.values()) == 1186
+    assert sum(held_out.triaged.values()) >= 1096
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 947
+    assert sum(held_out.right.values()) >= 1076
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 632
-    assert len(held_out.false_alarms) <= 22
+    assert held_out.look_alikes == 709
+    assert len(held_out.false_alarms) <= 29
 
 
 def _dictionary_words() -> set[str]:

@@ -14,11 +14,9 @@ whole engine, gates and triage rules included, with a classifier that never saw 
 - the answer head's, for the best balanced accuracy (entries right, out-of-scope abstained,
   small talk); most abstaining is done by the "none" class itself, the threshold trims the least
   sure answers;
-- the red-flag head's, for the most red flags in their category with at most
-  ``MAX_ADDED_LOOK_ALIKE_ALARMS`` of the look-alikes and ``MAX_ADDED_ORDINARY_ALARMS`` of
-  ordinary questions raising an alarm the rules alone do not. Each held-out message is read
-  once: what the rules and the head made of it (``FlagEvidence``) gives its triage at any
-  threshold.
+- the red-flag head's, for the most red flags raised in their category minus false alarms (on
+  look-alikes and on ordinary questions alike). Each held-out message is read once: what the
+  rules and the head made of it (``FlagEvidence``) gives its triage at any threshold.
 
 Run after changing the knowledge, the triage rules or the corpora:
 ``.venv/bin/python -m tools.train_classifier``. Needs the dev extra (scikit-learn); the bot
@@ -79,14 +77,11 @@ ANSWER_THRESHOLDS = tuple(step / 20 for step in range(20))
 # costs more than a "could you rephrase?".
 TOLERANCE = 0.005
 RED_FLAG_THRESHOLDS = tuple(step / 20 for step in range(4, 20))
-# A false alarm is the second worst mistake, after a missed red flag. What the head adds to the
-# rules' alarms is held down, not the total: the rules were written against the tune splits, so
-# their own false alarms there say little (0.9% of the look-alikes, against 1.9% of the latest
-# batch's before any rule was written from them). With the head, at most these shares of the
-# harmless look-alikes of the red-flag corpus and of the ordinary questions of the understanding
-# corpus may raise an alarm the rules alone do not.
-MAX_ADDED_LOOK_ALIKE_ALARMS = 0.005
-MAX_ADDED_ORDINARY_ALARMS = 0.0015
+# A missed red flag is the worst mistake and a false alarm the second worst, so a red flag caught
+# is worth at least one false alarm: the red-flag threshold is the one with the most red flags
+# right minus false alarms. Caps on the false-alarm rate were tried and dropped: they bind on a
+# handful of look-alikes, so the threshold swung from 0.75 to 0.95 when the corpus grew by 8%,
+# giving up 31 tune red flags to spare 22 alarms.
 
 
 @dataclass(frozen=True)
@@ -316,13 +311,10 @@ class TriageCount:
                 count.ordinary_alarms += alarm is not None
         return count
 
-    def within_allowance(self, rules_alone: "TriageCount") -> bool:
-        added_look_alikes = self.look_alike_alarms - rules_alone.look_alike_alarms
-        added_ordinary = self.ordinary_alarms - rules_alone.ordinary_alarms
-        return (
-            added_look_alikes <= MAX_ADDED_LOOK_ALIKE_ALARMS * self.look_alikes
-            and added_ordinary <= MAX_ADDED_ORDINARY_ALARMS * self.ordinary
-        )
+    @property
+    def worth(self) -> int:
+        """Red flags right minus false alarms."""
+        return self.right - self.look_alike_alarms - self.ordinary_alarms
 
     def line(self) -> str:
         return (
@@ -410,9 +402,8 @@ def main() -> None:
     counts = {t: TriageCount.of(evidence, t) for t in (math.inf, *RED_FLAG_THRESHOLDS)}
     for threshold, count in counts.items():
         print(f"red-flag threshold {threshold:.2f}: {count.line()}")
-    # The most red flags right within the false-alarm allowance; of equals, the surest.
-    allowed = [(c.right, t) for t, c in counts.items() if c.within_allowance(counts[math.inf])]
-    red_flag_threshold = max(allowed)[1]
+    # Of equals, the surest.
+    red_flag_threshold = max((c.worth, t) for t, c in counts.items())[1]
     print(f"chosen thresholds: answers {answer_threshold:.2f}, red flags {red_flag_threshold:.2f}")
     if not args.no_save:
         corpus = corpus_of(base, answer_cases, flag_cases)
