@@ -4,6 +4,7 @@ file's own guarantees (WAL, the folder lock, private files, a damaged file) come
 
 import sqlite3
 import stat
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.storage import (
     Verdict,
     migrations,
 )
+from bot.storage.store import _install_secret
 
 Opener = Callable[[Path], Store]
 
@@ -221,6 +223,27 @@ def test_a_person_is_a_keyed_hash_that_never_shows_the_chat_id(tmp_path: Path) -
     assert other_install.person(123456789) != person
     assert stat.S_IMODE((tmp_path / SECRET_NAME).stat().st_mode) == 0o600
     other_install.close()
+
+
+def test_replicas_starting_at_the_same_moment_share_one_whole_install_key(
+    tmp_path: Path,
+) -> None:
+    together = threading.Barrier(8)
+    keys: list[bytes] = []
+
+    def start() -> None:
+        together.wait()
+        keys.append(_install_secret(tmp_path))
+
+    starters = [threading.Thread(target=start) for _ in range(8)]
+    for starter in starters:
+        starter.start()
+    for starter in starters:
+        starter.join()
+    assert len(keys) == 8
+    assert len(set(keys)) == 1
+    assert len(keys[0]) == 32
+    assert [path.name for path in tmp_path.iterdir()] == [SECRET_NAME]
 
 
 def test_a_store_started_with_another_key_is_refused_with_one_line(

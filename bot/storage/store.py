@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -390,17 +391,25 @@ class Store(ABC):
 
 
 def _install_secret(data_dir: Path) -> bytes:
-    """This install's key for ``Store.person``, made on first use and never shown."""
+    """This install's key for ``Store.person``, made on first use and never shown.
+
+    The key is written whole beside its place and then linked in, which fails if a key is
+    already there: replicas starting at the same moment all read the one key that won, never a
+    file still being written."""
     path = data_dir / SECRET_NAME
     try:
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+        if not path.exists():
+            with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".secret-", delete=False) as new:
+                new.write(secrets.token_bytes(32))  # mkstemp: readable by this user only
+            try:
+                os.link(new.name, path)
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(new.name)
         return path.read_bytes()
     except OSError as error:
         raise StorageError(
             f"cannot use the data folder {data_dir}: {error.strerror} (check FOOTBOT_DATA)"
         ) from error
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(secrets.token_bytes(32))
-    return path.read_bytes()
