@@ -77,11 +77,6 @@ ANSWER_THRESHOLDS = tuple(step / 20 for step in range(20))
 # costs more than a "could you rephrase?".
 TOLERANCE = 0.005
 RED_FLAG_THRESHOLDS = tuple(step / 20 for step in range(4, 20))
-# A missed red flag is the worst mistake and a false alarm the second worst, so a red flag caught
-# is worth at least one false alarm: the red-flag threshold is the one with the most red flags
-# right minus false alarms. Caps on the false-alarm rate were tried and dropped: they bind on a
-# handful of look-alikes, so the threshold swung from 0.75 to 0.95 when the corpus grew by 8%,
-# giving up 31 tune red flags to spare 22 alarms.
 
 
 @dataclass(frozen=True)
@@ -256,7 +251,7 @@ def with_thresholds(weights: Weights, answers: float, red_flags: float) -> Weigh
 
 @dataclass(frozen=True)
 class FlagEvidence:
-    """What the engine made of one held-out message for triage, whatever the thresholds: the
+    """What the engine made of one held-out message for triage, whatever the threshold: the
     red flag its rules raised, whether it only denies symptoms, and what the head saw."""
 
     expected: str
@@ -313,7 +308,12 @@ class TriageCount:
 
     @property
     def worth(self) -> int:
-        """Red flags right minus false alarms."""
+        """Red flags right minus false alarms, which the red-flag threshold maximises.
+
+        A missed red flag is the worst mistake and a false alarm the second worst, so a red flag
+        caught is worth at least one false alarm. Caps on the false-alarm rate were tried and
+        dropped: they bind on a handful of look-alikes, so the threshold swung from 0.75 to 0.95
+        when the corpus grew by 8%, giving up 31 tune red flags to spare 22 alarms."""
         return self.right - self.look_alike_alarms - self.ordinary_alarms
 
     def line(self) -> str:
