@@ -52,6 +52,19 @@ def test_good_night_gets_a_goodbye_not_the_sleep_benefit(engine: Engine) -> None
     assert reply.text == engine.text("goodbye")
 
 
+@pytest.mark.parametrize(
+    "message", ["are you a human or a machine", "est-ce que tu es un robot ?"]
+)
+def test_asking_whether_it_is_a_bot_is_small_talk_without_any_greeting_word(
+    engine: Engine, message: str
+) -> None:
+    assert engine.answer(message).kind is Kind.GREETING
+
+
+def test_a_request_for_another_job_is_not_small_talk(engine: Engine) -> None:
+    assert engine.answer("can you help me with my homework").kind is Kind.FALLBACK
+
+
 def test_a_question_at_the_end_of_a_long_story_is_found(engine: Engine) -> None:
     assert len(HIKING_STORY) > 400
     assert engine.answer(HIKING_STORY).entry_id == "ball-roll"
