@@ -53,7 +53,7 @@ def test_good_night_gets_a_goodbye_not_the_sleep_benefit(engine: Engine) -> None
 
 
 @pytest.mark.parametrize(
-    "message", ["are you a human or a machine", "est-ce que tu es un robot ?"]
+    "message", ["am I talking to a real person?", "est-ce que tu es un robot ?"]
 )
 def test_asking_whether_it_is_a_bot_is_small_talk_without_any_greeting_word(
     engine: Engine, message: str
