@@ -31,7 +31,7 @@ def test_ask_json_prints_one_object_with_the_contract(capsys: pytest.CaptureFixt
 def test_ask_json_reads_one_question_per_stdin_line() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--json"],
-        input="hello\nsocks?\nWhat is the capital of Peru?\n",
+        input="hello\nsocks?\nWill it rain this weekend?\n",
         capture_output=True,
         text=True,
         check=True,

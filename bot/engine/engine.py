@@ -40,9 +40,9 @@ SUGGESTION_FLOOR = 0.3
 MAX_SUGGESTIONS = 3
 MAX_RELATED = 3
 # Small talk without a greeting word ("are you a real person?") is trusted from this
-# probability: high, because a request for another job ("can you help with my homework") reads
-# much like it. Out-of-fold on the tune split, it takes small talk right from 82% to 88% and
-# leaves out-of-scope abstention unchanged within 0.1 point.
+# probability, when the message is not about another subject (the domain gate: "will it rain
+# this weekend?"): high, because a request for another job ("can you help with my homework")
+# reads much like it.
 SURE_SMALL_TALK = 0.85
 # Which fixed text answers small talk, by the first social word found (else the greeting).
 _SOCIAL_TEXTS = (("help", HELP), ("goodbye", GOODBYE), ("thanks", THANKS))
@@ -100,7 +100,7 @@ class Engine:
                 or not (analysis.tokens or analysis.unknown)
                 or (
                     reading.prediction.probability >= SURE_SMALL_TALK
-                    and not analysis.mentions_domain
+                    and not (analysis.mentions_domain or reading.off_domain)
                 )
             )
         ):
