@@ -72,6 +72,11 @@ def _off_domain(analyses: list[Analysis]) -> bool:
     return bool(foreign) and len(foreign) >= len({t for a in analyses for t in a.topics})
 
 
+def asks(passage: str) -> bool:
+    """True when the passage ends with a question mark: where a story's question is."""
+    return passage.rstrip().endswith("?")
+
+
 def passages(message: str) -> list[str]:
     """The sentences of a message, short ones with the sentence before, and the whole if short."""
     text = message[:MAX_TRIAGE_CHARS]
@@ -90,7 +95,7 @@ def passages(message: str) -> list[str]:
 def _within_budget(sentences: list[str]) -> list[str]:
     """The passages of a long message most likely to hold its question, within the budget."""
     last = len(sentences) - 1
-    asking = [i for i in range(last, -1, -1) if sentences[i].rstrip().endswith("?")]
+    asking = [i for i in range(last, -1, -1) if asks(sentences[i])]
     order = [*asking, last, 0, *range(last - 1, 0, -1)]
     chosen: list[str] = []
     spent = 0
@@ -138,7 +143,7 @@ class Reader:
         asking = [
             r
             for r, text in zip(readings, texts, strict=True)
-            if r.prediction.is_entry and text.rstrip().endswith("?")
+            if r.prediction.is_entry and asks(text)
         ]
         pool = asking or about_entries
         reading = max(pool, key=lambda r: r.prediction.probability) if pool else readings[-1]
