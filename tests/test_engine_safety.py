@@ -140,6 +140,44 @@ def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_ala
     assert engine.answer(message).kind is not Kind.URGENT
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my mum had a stroke three years ago and her right hand has been weaker ever since, can "
+        "I massage her feet?",
+        "my lip is still droopy after the dentist numbed it for a filling, can I do my routine?",
+        "the cast came off last week after a broken ankle, the doctor says it has healed. how do "
+        "I loosen the stiff joint?",
+        "my toes go pale and numb in the cold but go pink once I warm up, which massage helps?",
+    ],
+)
+def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(
+    engine: Engine, message: str
+) -> None:
+    assert engine.answer(message).kind is not Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    ("message", "flag"),
+    [
+        (
+            "he had a stroke years ago but now all of a sudden his face is drooping on one side",
+            "stroke",
+        ),
+        (
+            "the cast came off last month, then today I fell, heard a crack and I can't put "
+            "weight on it",
+            "fracture",
+        ),
+        ("my speech is slurred like I've been to the dentist and my left arm is weak", "stroke"),
+    ],
+)
+def test_signs_said_to_be_new_are_urgent_whatever_explains_older_ones(
+    engine: Engine, message: str, flag: str
+) -> None:
+    _assert_urgent(engine, engine.answer(message), flag)
+
+
 def test_a_general_question_about_clots_gets_the_safety_answer(engine: Engine) -> None:
     reply = engine.answer("can you massage someone with a history of clots?")
     assert reply.kind is Kind.SAFETY
@@ -213,6 +251,10 @@ def test_a_red_flag_without_its_own_reply_gets_the_general_urgent_text(engine: E
     [
         ({"red_flags": [{"id": "x", "level": "soon", "when": [["chest"]]}]}, "`level`"),
         ({"red_flags": [{"id": "x", "level": "today", "when": [["nowhere"]]}]}, "unknown"),
+        (
+            {"red_flags": [{"id": "x", "level": "today", "when": [["chest"]], "unless": ["z"]}]},
+            "`unless`",
+        ),
         ({"concepts": {"chest": [False]}}, "is not text"),
         ({"concepts": {"chest": ["a||b"]}}, "empty alternative"),
         ({"concepts": {"chest": ["c-section"]}}, "not one word"),

@@ -98,9 +98,10 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # At what it came out as (2.1%): the head's threshold is chosen with a red flag caught worth
-    # two false alarms (tools/train_classifier.py).
-    assert len(tune.false_alarms) <= 21, tune.false_alarms
+    # 1.1%: the head's threshold is chosen with a red flag caught worth two false alarms
+    # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
+    # this split's false alarms.
+    assert len(tune.false_alarms) <= 10, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
@@ -109,12 +110,12 @@ def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) ->
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 1485
+    assert sum(held_out.right.values()) >= 1486
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 988
-    assert len(held_out.false_alarms) <= 46
+    assert len(held_out.false_alarms) <= 41
 
 
 def _dictionary_words() -> set[str]:

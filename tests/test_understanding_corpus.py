@@ -15,7 +15,7 @@ from bot.evaluation import Report, evaluate, load_cases
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "understanding"
 HELD_OUT_MESSAGES = 6325
-ENTRIES_RIGHT = 4226  # of 4,734
+ENTRIES_RIGHT = 4227  # of 4,734
 OUT_OF_SCOPE_ABSTAINED = 1341  # of 1,407
 SMALL_TALK_RIGHT = 159  # of 184
 

@@ -290,6 +290,7 @@ class FlagEvidence:
     look_alike: bool
     ruled: str | None
     denied: bool
+    explained: frozenset[str]
     seen: tuple[Prediction, ...]
 
     @classmethod
@@ -300,6 +301,7 @@ class FlagEvidence:
             look_alike=look_alike,
             ruled=assessment.red_flag.id if assessment.red_flag else None,
             denied=assessment.denies,
+            explained=assessment.explained,
             seen=reader.read(case.question).flags_seen,
         )
 
@@ -308,7 +310,9 @@ class FlagEvidence:
         if self.ruled or self.denied:
             return self.ruled
         surest = max(self.seen, key=lambda f: f.probability, default=None)
-        return surest.label if surest and surest.probability >= threshold else None
+        if surest is None or surest.probability < threshold or surest.label in self.explained:
+            return None
+        return surest.label
 
 
 @dataclass

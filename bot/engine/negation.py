@@ -14,6 +14,9 @@ described in another clause:
 - a general-question cue silences the rest of its clause ("signs of a clot in the leg", "if my
   calf gets red");
 - a hypothetical cue silences its whole sentence ("what does pus mean, asking in general").
+
+Some facts stay true however long ago they happened ("had a stroke five years ago" explains a
+weaker side today): past cues do not silence the concepts passed as ``timeless``.
 """
 
 from collections.abc import Sequence
@@ -33,9 +36,11 @@ CUES = (NEGATION, NEGATION_END, PAST, PRESENT, PRESENT_TENSE, GENERAL, HYPOTHETI
 NEGATION_REACH = 5
 
 
-def asserted(sentence: Sequence[Sequence[Mention]]) -> list[Mention]:
+def asserted(
+    sentence: Sequence[Sequence[Mention]], timeless: frozenset[str] = frozenset()
+) -> list[Mention]:
     """The mentions of a sentence (given clause by clause) that describe a present, affirmed
-    symptom or fact."""
+    symptom or fact, or an affirmed ``timeless`` one whenever it happened."""
     if any(m.concept == HYPOTHETICAL for clause in sentence for m in clause):
         return []
     kept: list[Mention] = []
@@ -44,11 +49,10 @@ def asserted(sentence: Sequence[Sequence[Mention]]) -> list[Mention]:
         concepts = {m.concept for m in clause}
         if PAST in concepts and PRESENT not in concepts:
             in_the_past = True
-        elif in_the_past and not concepts & {PRESENT, PRESENT_TENSE}:
-            continue
-        else:
+        elif not in_the_past or concepts & {PRESENT, PRESENT_TENSE}:
             in_the_past = False
-            kept += _asserted_in_clause(clause)
+        mentions = _asserted_in_clause(clause)
+        kept += (m for m in mentions if m.concept in timeless) if in_the_past else mentions
     return kept
 
 

@@ -55,6 +55,8 @@ class RedFlag:
     id: str
     level: Level
     combinations: tuple[tuple[tuple[str, ...], ...], ...]
+    # Concepts that explain the signs away (an old stroke, the dentist's anaesthetic).
+    explanations: frozenset[str] = frozenset()
     # Every concept of each combination, to skip at once those the message cannot raise.
     needs: tuple[frozenset[str], ...] = field(init=False, repr=False)
 
@@ -80,6 +82,8 @@ class Assessment:
     # ("no chest pain and no trouble breathing", "signs of a clot?"): what the classifier's
     # red-flag head, which reads words and not their scope, must not alarm on.
     denies: bool
+    # The flags whose signs the message explains away: the head must not raise them either.
+    explained: frozenset[str] = frozenset()
 
 
 def _together(found: dict[str, set[int]], concepts: tuple[str, ...]) -> bool:
@@ -125,7 +129,13 @@ class Triage:
         self.typos = Typos(targets, real_words | known, prefixes)
         self._lexicon = Lexicon(cues + concepts)
         names = {p.concept for p in concepts}
+        new_signs = rules.get("new_signs") or []
+        if not isinstance(new_signs, list) or not set(map(str, new_signs)) <= names:
+            self._problem("new_signs", "must list known concepts")
+            new_signs = []
+        self._new_signs = frozenset(map(str, new_signs))
         self.red_flags = tuple(self._red_flags(rules.get("red_flags") or [], names))
+        self._explanations = frozenset(c for flag in self.red_flags for c in flag.explanations)
         terms = sorted({n for t in rules.get("safety_terms") or [] if (n := normalize(t))})
         alternatives = "|".join(re.escape(t) for t in terms) or r"(?!)"
         self._safety_terms = re.compile(rf"\b(?:{alternatives})\b")
@@ -169,6 +179,11 @@ class Triage:
             if level not in {lv.value for lv in Level}:
                 self._problem(rule_id, "`level` must be `emergency` or `today`")
                 continue
+            unless = raw.get("unless") or []
+            unknown_explanations = sorted({str(c) for c in unless} - concepts)
+            if not isinstance(unless, list) or unknown_explanations:
+                self._problem(rule_id, "`unless` lists known concepts")
+                unless = []
             combinations = []
             for combination in when:
                 if not isinstance(combination, list) or not combination:
@@ -180,7 +195,9 @@ class Triage:
                     self._problem(rule_id, f"unknown concepts: {', '.join(unknown)}")
                     continue
                 combinations.append(groups)
-            flags.append(RedFlag(rule_id, Level(level), tuple(combinations)))
+            flags.append(
+                RedFlag(rule_id, Level(level), tuple(combinations), frozenset(map(str, unless)))
+            )
         return flags
 
     def assess(self, message: str) -> Assessment:
@@ -190,14 +207,22 @@ class Triage:
         correct = self.typos.corrector()
         for number, sentence in enumerate(sentences(message)):
             clauses = [self._lexicon.find([correct(word) for word in c]) for c in sentence]
-            kept = asserted(clauses)
+            kept = asserted(clauses, self._explanations)
             for mention in kept:
                 found.setdefault(mention.concept, set()).add(number)
             mentioned = {m.concept for clause in clauses for m in clause} - set(CUES)
             silenced = silenced or bool(mentioned - {m.concept for m in kept})
+        explained = frozenset(
+            flag.id
+            for flag in self.red_flags
+            if flag.explanations & found.keys() and not self._new_signs & found.keys()
+        )
         return Assessment(
-            red_flag=next((flag for flag in self.red_flags if flag.raised_by(found)), None),
-            denies=silenced and not found,
+            red_flag=next(
+                (f for f in self.red_flags if f.id not in explained and f.raised_by(found)), None
+            ),
+            denies=silenced and not found.keys() - self._explanations,
+            explained=explained,
         )
 
     def red_flag(self, message: str) -> RedFlag | None:
