@@ -110,6 +110,10 @@ def test_the_issue_look_alikes_get_an_answer(
         ("my dad's face is drooping on one side", "stroke"),
         ("my wife's calf is swollen and hot since her operation", "clot"),
         ("my son fell off his bike, his ankle is bent and he can't stand", "fracture"),
+        # Said the way people say it.
+        ("36w, threw up twice and my head is banging, feet like balloons", "pre-eclampsia"),
+        ("nothing really matters anymore. which oil for a foot rub?", "self-harm"),
+        ("after the exams I'm not going to be around anymore. arch stretches?", "self-harm"),
     ],
 )
 def test_urgent_symptoms_get_their_category_reply_and_never_steps(
@@ -132,6 +136,8 @@ def test_urgent_symptoms_get_their_category_reply_and_never_steps(
         "I'm blending a few oils for a massage, which smell is most relaxing?",
         "my feet are killing me after work",
         "this exam is going to be the death of me, can foot massage help with stress?",
+        "my daughter wants to die of embarrassment after her recital 😅 a foot rub for her?",
+        "my feet get cold on long flights, must be the cabin temperature. a warming massage?",
     ],
 )
 def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_alarm(
@@ -149,6 +155,7 @@ def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_ala
         "the cast came off last week after a broken ankle, the doctor says it has healed. how do "
         "I loosen the stiff joint?",
         "my toes go pale and numb in the cold but go pink once I warm up, which massage helps?",
+        "red lines round both ankles from my sock elastic, gone in an hour. better socks?",
     ],
 )
 def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(

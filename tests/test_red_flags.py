@@ -98,19 +98,19 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 1.1%: the head's threshold is chosen with a red flag caught worth two false alarms
+    # 2.0%: the head's threshold is chosen with a red flag caught worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 10, tune.false_alarms
+    assert len(tune.false_alarms) <= 24, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 1837
-    assert sum(held_out.triaged.values()) >= 1711
+    assert sum(held_out.triaged.values()) >= 1713
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 1678
+    assert sum(held_out.right.values()) >= 1680
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
