@@ -156,6 +156,7 @@ def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_ala
         "I loosen the stiff joint?",
         "my toes go pale and numb in the cold but go pink once I warm up, which massage helps?",
         "red lines round both ankles from my sock elastic, gone in an hour. better socks?",
+        "my chest is sore after push-ups, it only hurts when I press on it. foot rub after?",
     ],
 )
 def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(
@@ -177,6 +178,10 @@ def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(
             "fracture",
         ),
         ("my speech is slurred like I've been to the dentist and my left arm is weak", "stroke"),
+        (
+            "my chest only hurts when I press on it but now I'm short of breath and sweating",
+            "chest",
+        ),
     ],
 )
 def test_signs_said_to_be_new_are_urgent_whatever_explains_older_ones(

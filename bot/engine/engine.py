@@ -8,8 +8,9 @@ Usage::
 
 Order of decisions for free text: urgent symptoms (the triage rules, then the classifier's
 red-flag head), small talk, off-topic subjects, contraindication questions (answered from the
-safety entries only), then the classifier's entry when it is sure enough (``reading``), or a
-fallback with "did you mean" suggestions. A follow-up is read against
+safety entries only, unless the classifier is sure the message asks for another entry: "not
+pregnant, before anyone asks" is a story's aside), then the classifier's entry when it is sure
+enough (``reading``), or a fallback with "did you mean" suggestions. A follow-up is read against
 the previous answer when the channel passes a ``Context``. Nothing here knows about Telegram.
 
 Every reply is in one language (``Reply.language``): the message's own when its words say so
@@ -111,12 +112,13 @@ class Engine:
             and not (analysis.mentions_feet or passage.mentions_feet)
         ):
             return self._fallback((), language)
+        prediction = reading.prediction
+        sure = self._reader.confident(reading) and prediction.label in self._entries
         if self._triage.mentions_contraindication(analysis.normalized) and (
-            analysis.mentions_domain or self._reader.confident(reading)
+            prediction.label in self._safety_ids if sure else analysis.mentions_domain
         ):
             return self._safety_answer(analysis, reading, language)
-        prediction = reading.prediction
-        if self._reader.confident(reading) and prediction.label in self._entries:
+        if sure:
             return self._entry_reply(prediction.label, prediction.probability, language)
         matches = self._matcher.rank(reading.analysis, limit=MAX_SUGGESTIONS * 3)
         chosen = self._choose(reading, matches)
