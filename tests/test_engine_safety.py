@@ -114,6 +114,8 @@ def test_the_issue_look_alikes_get_an_answer(
         ("36w, threw up twice and my head is banging, feet like balloons", "pre-eclampsia"),
         ("nothing really matters anymore. which oil for a foot rub?", "self-harm"),
         ("after the exams I'm not going to be around anymore. arch stretches?", "self-harm"),
+        ("my husband gave away his guitar, says he won't need it", "self-harm"),
+        ("grandad's foot crunched when he fell, he's in agony", "fracture"),
     ],
 )
 def test_urgent_symptoms_get_their_category_reply_and_never_steps(
