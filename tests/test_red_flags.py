@@ -105,17 +105,17 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 2192
-    assert sum(held_out.triaged.values()) >= 2068
+    assert sum(held_out.flags.values()) == 2367
+    assert sum(held_out.triaged.values()) >= 2227
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 2034
+    assert sum(held_out.right.values()) >= 2190
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 1444
-    assert len(held_out.false_alarms) <= 74
+    assert held_out.look_alikes == 1579
+    assert len(held_out.false_alarms) <= 79
 
 
 def _dictionary_words() -> set[str]:
