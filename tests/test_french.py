@@ -23,9 +23,9 @@ from tests.test_understanding_corpus import rates
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "french"
 HELD_OUT_MESSAGES = 2402
-ENTRIES_RIGHT = 1359  # of 1,507
-OUT_OF_SCOPE_ABSTAINED = 455  # of 475
-RED_FLAGS_RIGHT = 316  # of 334
+ENTRIES_RIGHT = 1358  # of 1,507
+OUT_OF_SCOPE_ABSTAINED = 454  # of 475
+RED_FLAGS_RIGHT = 318  # of 334
 FRENCH_CHAT = Context(language=Language.FR)
 ENGLISH_CHAT = Context(language=Language.EN)
 

@@ -98,24 +98,24 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 1.9%: the head's threshold is chosen with a red flag caught worth two false alarms
+    # 2.9%: the head's threshold is chosen with a red flag caught worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 28, tune.false_alarms
+    assert len(tune.false_alarms) <= 46, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 2367
-    assert sum(held_out.triaged.values()) >= 2227
+    assert sum(held_out.triaged.values()) >= 2252
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 2190
+    assert sum(held_out.right.values()) >= 2214
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 1579
-    assert len(held_out.false_alarms) <= 79
+    assert len(held_out.false_alarms) <= 86
 
 
 def _dictionary_words() -> set[str]:
