@@ -129,11 +129,7 @@ class Triage:
         self.typos = Typos(targets, real_words | known, prefixes)
         self._lexicon = Lexicon(cues + concepts)
         names = {p.concept for p in concepts}
-        new_signs = rules.get("new_signs") or []
-        if not isinstance(new_signs, list) or not set(map(str, new_signs)) <= names:
-            self._problem("new_signs", "must list known concepts")
-            new_signs = []
-        self._new_signs = frozenset(map(str, new_signs))
+        self._new_signs = self._concept_names(rules.get("new_signs"), names, None, "new_signs")
         self.red_flags = tuple(self._red_flags(rules.get("red_flags") or [], names))
         self._explanations = frozenset(c for flag in self.red_flags for c in flag.explanations)
         terms = sorted({n for t in rules.get("safety_terms") or [] if (n := normalize(t))})
@@ -179,11 +175,7 @@ class Triage:
             if level not in {lv.value for lv in Level}:
                 self._problem(rule_id, "`level` must be `emergency` or `today`")
                 continue
-            unless = raw.get("unless") or []
-            unknown_explanations = sorted({str(c) for c in unless} - concepts)
-            if not isinstance(unless, list) or unknown_explanations:
-                self._problem(rule_id, "`unless` lists known concepts")
-                unless = []
+            unless = self._concept_names(raw.get("unless"), concepts, rule_id, "unless")
             combinations = []
             for combination in when:
                 if not isinstance(combination, list) or not combination:
@@ -195,10 +187,19 @@ class Triage:
                     self._problem(rule_id, f"unknown concepts: {', '.join(unknown)}")
                     continue
                 combinations.append(groups)
-            flags.append(
-                RedFlag(rule_id, Level(level), tuple(combinations), frozenset(map(str, unless)))
-            )
+            flags.append(RedFlag(rule_id, Level(level), tuple(combinations), unless))
         return flags
+
+    def _concept_names(
+        self, raw: Any, concepts: set[str], item: str | None, key: str
+    ) -> frozenset[str]:
+        """A list of concept names (``new_signs``, a flag's ``unless``); a bad one is reported
+        and read as empty."""
+        names = raw or []
+        if not isinstance(names, list) or not {str(name) for name in names} <= concepts:
+            self._problem(item, f"`{key}` must list known concepts")
+            return frozenset()
+        return frozenset(map(str, names))
 
     def assess(self, message: str) -> Assessment:
         """The message's red flag, if any, and whether it only denies what it names."""
