@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.engine.classifier import Classifier
+from bot.engine.classifier import NONE_CLASS, Classifier
 from bot.engine.knowledge import Knowledge
 from bot.engine.language import analyzer_for
 from bot.engine.reading import Reader
@@ -21,6 +21,7 @@ from tools.train_classifier import (
     FlagEvidence,
     answer_threshold,
     question_passages,
+    story_passages,
 )
 
 STORY = (
@@ -44,6 +45,19 @@ def test_a_story_is_also_learnt_from_the_question_it_asks_with_the_sentence_befo
 
 def test_a_short_message_is_learnt_only_whole() -> None:
     assert question_passages([_case("oil?", ids=("which-oil",))]) == []
+
+
+def test_every_passage_of_an_ordinary_story_is_no_red_flag() -> None:
+    examples = story_passages([_case(STORY, ids=("which-oil",))])
+    assert {e.label for e in examples} == {NONE_CLASS}
+    assert (
+        "The removal van was late, the kettle broke and the cat hid under the bed for a week, "
+        "and the new neighbours play drums." in [e.text for e in examples]
+    )
+
+
+def test_an_urgent_story_and_a_short_message_teach_no_passage() -> None:
+    assert story_passages([_case(STORY, expect="urgent"), _case("oil?", ids=("which-oil",))]) == []
 
 
 def _abstaining(share: float) -> Report:

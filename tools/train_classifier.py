@@ -6,7 +6,8 @@ Training data, tune splits only (the test splits are never read):
   off-topic words (none), and the labelled messages of ``eval/understanding/tune.yaml`` and the
   non-urgent ones of ``eval/french/tune.yaml``;
 - the red-flag head: the red flags of ``eval/red-flags/tune.yaml`` and ``eval/french/tune.yaml``
-  by category, and as "none" the look-alikes and every message the answer head learns from.
+  by category, and as "none" the look-alikes, every message the answer head learns from and
+  every passage of its stories (``story_passages``).
 Both heads share one vocabulary, so a message is turned into features once.
 
 Thresholds are chosen on out-of-fold answers to the tune splits (each message answered by the
@@ -179,8 +180,7 @@ def question_passages(cases: Sequence[Case]) -> list[Example]:
     on the tune split, at the same share of out-of-scope messages abstained on). A short
     question is learnt only with the sentence before it: alone, "what's that move again?" has
     no topic, and learning it as the story's entry taught the head to answer such questions
-    surely. The red-flag head does not learn these passages: as more "none" examples, they cost
-    it 7 red flags right and added 5 false alarms."""
+    surely."""
     examples = []
     for case in cases:
         if len(case.question) > WHOLE_MESSAGE_CHARS:
@@ -190,6 +190,23 @@ def question_passages(cases: Sequence[Case]) -> list[Example]:
     return examples
 
 
+def story_passages(cases: Sequence[Case]) -> list[Example]:
+    """Every passage of each story that is not a red flag, as "none" for the red-flag head.
+
+    The reader judges each passage of a long message for a red flag and alarms on the surest
+    (``bot/engine/reading.py``), so a story has as many chances to cry wolf as it has sentences,
+    and a head that learnt only whole messages read "I want everything set up nice when they get
+    here" as self-harm. In one fold of the tune splits, learning the passages as "none" cut the
+    alarms on 2,629 ordinary messages from 28 to 9, with 3 more of 601 red flags right and one
+    more alarm on 371 look-alikes (red-flag threshold 0.65)."""
+    return [
+        Example(text, NONE_CLASS)
+        for case in cases
+        if case.expect != "urgent" and len(case.question) > WHOLE_MESSAGE_CHARS
+        for text in passages(case.question)
+    ]
+
+
 def corpus_of(
     base: Sequence[Example], answer_cases: Sequence[Case], flag_cases: Sequence[Case]
 ) -> Corpus:
@@ -197,6 +214,7 @@ def corpus_of(
     answers = [Example(c.question, answer_label(c)) for c in answer_cases]
     corpus.add_all([*base, *answers], "answers")
     corpus.add_all(question_passages(answer_cases), "answers only")
+    corpus.add_all(story_passages(answer_cases), "red_flags")
     corpus.add_all([Example(c.question, flag_label(c)) for c in flag_cases], "red_flags")
     return corpus
 
