@@ -46,6 +46,24 @@ def test_other_subjects_get_the_fallback(engine: Engine, message: str) -> None:
     assert engine.answer(message).kind is Kind.FALLBACK
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("can you set a reminder for me to do my feet at 9pm every night", "en"),
+        ("remind me at 5 to call my mom", "en"),
+        ("mets-moi un rappel pour 21h stp", "fr"),
+    ],
+)
+def test_a_reminder_request_not_understood_is_told_what_reminder_does(
+    engine: Engine, message: str, language: str
+) -> None:
+    reply = engine.answer(message)
+    assert reply.kind is Kind.FALLBACK
+    assert reply.language.value == language
+    assert "/reminder 21:30" in reply.text
+    assert not reply.suggestions
+
+
 def test_a_fallback_offers_at_most_three_suggestions(engine: Engine) -> None:
     reply = engine.answer("feet tired evening warm")
     assert reply.kind is Kind.FALLBACK or reply.related is not None

@@ -28,6 +28,7 @@ from bot.engine.languages import DEFAULT_LANGUAGE, Language, LanguageDetector
 from bot.engine.matcher import Match, Matcher
 from bot.engine.reading import Reader, Reading
 from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
+from bot.engine.text import normalize
 from bot.engine.triage import RedFlag, Triage
 
 # Below this score a match is not trusted and the fallback is sent instead.
@@ -69,6 +70,9 @@ class Engine:
         self._triage = Triage(knowledge.triage)
         self._safety_ids = frozenset(e.id for e in knowledge.entries if e.kind is Kind.SAFETY)
         self._tips = [e for e in knowledge.entries if e.tip]
+        self._reminder_words = frozenset(
+            normalize(word) for word in knowledge.language.get("reminder_words") or []
+        )
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> "Engine":
@@ -107,11 +111,12 @@ class Engine:
         ):
             return self._social(analysis, language)
         passage = reading.analysis
+        asked_reminder = not self._reminder_words.isdisjoint(analysis.normalized.split())
         if reading.off_domain or (
             (analysis.off_topic or passage.off_topic)
             and not (analysis.mentions_feet or passage.mentions_feet)
         ):
-            return self._fallback((), language)
+            return self._fallback((), language, asked_reminder)
         prediction = reading.prediction
         sure = self._reader.confident(reading) and prediction.label in self._entries
         if self._triage.mentions_contraindication(analysis.normalized) and (
@@ -124,7 +129,7 @@ class Engine:
         chosen = self._choose(reading, matches)
         if chosen is not None:
             return self._entry_reply(chosen[0].id, chosen[1], language)
-        return self._fallback(matches, language)
+        return self._fallback(matches, language, asked_reminder)
 
     def language_of(self, message: str, context: Context | None = None) -> Language:
         """The language to answer ``message`` in (the rules: bot/engine/languages.py)."""
@@ -324,15 +329,19 @@ class Engine:
             return self._entry_reply(matches[0].entry.id, 0.5, language)
         return self._fallback((), language)
 
-    def _fallback(self, matches: list[Match] | tuple[()], language: Language) -> Reply:
+    def _fallback(
+        self, matches: list[Match] | tuple[()], language: Language, asked_reminder: bool = False
+    ) -> Reply:
+        """The "could you rephrase?" reply with the closest entries; a message that asked for a
+        reminder (``reminder_words`` in knowledge/language.yaml) hears what /reminder does."""
         entries = self._localized[language]
-        close = sorted(matches, key=lambda m: -m.closeness)
+        close = [] if asked_reminder else sorted(matches, key=lambda m: -m.closeness)
         suggestions = tuple(
             Suggestion(m.entry.id, entries[m.entry.id].title)
             for m in close[:MAX_SUGGESTIONS]
             if m.closeness >= SUGGESTION_FLOOR
         )
-        body = self.text("fallback", language)
+        body = self.text("fallback_reminder" if asked_reminder else "fallback", language)
         if suggestions:
             lines = "\n".join(f"• {s.label}" for s in suggestions)
             body = f"{body}\n\n{self.text('suggestions_intro', language)}\n{lines}"
