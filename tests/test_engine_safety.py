@@ -119,6 +119,8 @@ def test_the_issue_look_alikes_get_an_answer(
         ("took a handful of my sleeping pills an hour ago, my feet feel tingly", "self-harm"),
         ("just tying up loose ends this week. quick tips for sore feet?", "self-harm"),
         ("j'ai recommencé à me couper. je peux aller au massage des pieds ?", "self-harm"),
+        ("my sister locked herself in the bathroom with her pills, no answer", "self-harm"),
+        ("I'm allergic to something in this balm, my tongue's swelling up", "allergy"),
     ],
 )
 def test_urgent_symptoms_get_their_category_reply_and_never_steps(
@@ -146,6 +148,9 @@ def test_urgent_symptoms_get_their_category_reply_and_never_steps(
         "I was suicidal in my twenties and I'm well now. does massage help with anxiety?",
         "dans la série que je regarde, le personnage fait une crise cardiaque. c'est réaliste ?",
         "mon cell est tombé, l'écran est cassé. on le fait réparer où ?",
+        "it's 38 degrees outside and my feet are swollen, would a massage help?",
+        "my feet want to die after a double shift, what helps?",
+        "had an ulcer on my foot 2 yrs ago, fully healed, I'm diabetic. is reflexology ok?",
     ],
 )
 def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_alarm(
@@ -166,6 +171,8 @@ def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_ala
         "red lines round both ankles from my sock elastic, gone in an hour. better socks?",
         "my chest is sore after push-ups, it only hurts when I press on it. foot rub after?",
         "diagnosed with Bell's palsy last month, my face droops on one side. is reflexology ok?",
+        "my GP said it's anxiety, my chest gets tight when I'm stressed. foot rub to calm down?",
+        "chest muscles ache from moving boxes, worse when I press on them. massage ok?",
     ],
 )
 def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(
@@ -191,6 +198,7 @@ def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(
             "my chest only hurts when I press on it but now I'm short of breath and sweating",
             "chest",
         ),
+        ("the doctor said it was anxiety but now the chest pain spreads to my left arm", "chest"),
     ],
 )
 def test_signs_said_to_be_new_are_urgent_whatever_explains_older_ones(

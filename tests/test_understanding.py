@@ -36,6 +36,27 @@ def test_a_message_about_something_else_falls_back_even_when_it_shares_a_word(
     assert engine.answer(message).kind is Kind.FALLBACK
 
 
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("how should I sit to massage my own feet? my back hurts", "self-massage-position"),
+        ("how do I massage my back", None),
+    ],
+)
+def test_another_body_part_falls_back_unless_the_message_names_feet_too(
+    engine: Engine, message: str, entry_id: str | None
+) -> None:
+    # "my own feet" stands for self-massage, and still names feet.
+    assert engine.answer(message).entry_id == entry_id
+
+
+@pytest.mark.parametrize("message", ["Goedemorgen", "moin moin", "kiitos!"])
+def test_a_greeting_or_thanks_in_another_language_is_small_talk(
+    engine: Engine, message: str
+) -> None:
+    assert engine.answer(message).kind is Kind.GREETING
+
+
 def test_teach_me_the_pressure_points_gets_the_pressure_points_technique(engine: Engine) -> None:
     assert engine.answer("teach me the pressure points").entry_id == "pressure-points"
 

@@ -132,6 +132,14 @@ class Analyzer:
         for phrase in language.get("off_topic", []):
             self._add_phrase(phrase, OFF_TOPIC_PREFIX + canonical_token(phrase))
         self._foot_tokens = {canonical_token(w) for w in language.get("foot_words", [])}
+        # A phrase that stands for something else still names feet when one of its words does
+        # ("my own feet" is self-massage, "foot bath" a soak): "how should I sit to massage my
+        # own feet? my back hurts" is about feet, whatever it says about the back.
+        self._foot_words = frozenset(
+            words[0]
+            for words, token in self._phrases.items()
+            if len(words) == 1 and token in self._foot_tokens
+        )
         self._domain_tokens = self._foot_tokens | {
             canonical_token(w) for w in language.get("domain_words", [])
         }
@@ -186,7 +194,7 @@ class Analyzer:
         """Analyse text that ``normalize`` already folded (the engine folds each message once)."""
         normalized = normalized[:MAX_ANALYSED_CHARS]
         words = [_ELONGATED.sub(r"\1", w) for w in normalized.split()[:MAX_WORDS]]
-        tokens, unknown, foreign = self._tokens(words)
+        tokens, unknown, foreign, names_feet = self._tokens(words)
         content = tuple(t for t in tokens if t not in SOCIAL_TOKENS and t[0] != OFF_TOPIC_PREFIX)
         return Analysis(
             normalized=normalized,
@@ -194,14 +202,16 @@ class Analyzer:
             unknown=tuple(unknown),
             off_topic=tuple(t for t in tokens if t[0] == OFF_TOPIC_PREFIX),
             social=frozenset(t for t in tokens if t in SOCIAL_TOKENS),
-            mentions_feet=any(t in self._foot_tokens for t in content),
+            mentions_feet=names_feet or any(t in self._foot_tokens for t in content),
             foreign=tuple(foreign),
             mentions_domain=any(t in self._domain_tokens for t in content),
             topics=tuple(t for t in content if t not in self._intent_tokens),
         )
 
-    def _tokens(self, words: list[str]) -> tuple[list[str], list[str], list[str]]:
-        """Canonical tokens, unknown words (stemmed), and the unknown words that are real."""
+    def _tokens(self, words: list[str]) -> tuple[list[str], list[str], list[str], bool]:
+        """Canonical tokens, unknown words (stemmed), the unknown words that are real, and
+        whether a phrase standing for another topic named feet."""
+        names_feet = False
         tokens: list[str] = []
         unknown: list[str] = []
         foreign: list[str] = []
@@ -215,6 +225,11 @@ class Analyzer:
                 )
                 if token is not None:
                     tokens.append(token)
+                    names_feet = names_feet or (
+                        size > 1
+                        and token[0] != OFF_TOPIC_PREFIX
+                        and not self._foot_words.isdisjoint(words[i : i + size])
+                    )
                     i += size
                     break
             else:
@@ -242,7 +257,7 @@ class Analyzer:
                         foreign.append(word)
                 elif fixed:
                     tokens.append(fixed)
-        return tokens, unknown, foreign
+        return tokens, unknown, foreign, names_feet
 
     def _remember_correction(self, word: str) -> str | None:
         if len(self._corrections) >= MAX_REMEMBERED_CORRECTIONS:
