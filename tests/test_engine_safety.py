@@ -121,6 +121,11 @@ def test_the_issue_look_alikes_get_an_answer(
         ("j'ai recommencé à me couper. je peux aller au massage des pieds ?", "self-harm"),
         ("my sister locked herself in the bathroom with her pills, no answer", "self-harm"),
         ("I'm allergic to something in this balm, my tongue's swelling up", "allergy"),
+        ("my throat's closing up after that new foot balm", "allergy"),
+        # Hives after an oil say allergy, even in late pregnancy.
+        ("36 weeks, rubbed in a new oil blend, now hives and my face is swelling", "allergy"),
+        ("midwife says my blood pressure is up; now my face has puffed up", "pre-eclampsia"),
+        ("deux orteils blancs et insensibles, ne se réchauffent pas depuis 2 h", "ischaemia"),
     ],
 )
 def test_urgent_symptoms_get_their_category_reply_and_never_steps(
@@ -150,6 +155,7 @@ def test_urgent_symptoms_get_their_category_reply_and_never_steps(
         "mon cell est tombé, l'écran est cassé. on le fait réparer où ?",
         "it's 38 degrees outside and my feet are swollen, would a massage help?",
         "my feet want to die after a double shift, what helps?",
+        "my nan says she's having a stroke every time she opens the gas bill 😂 foot spa ideas?",
         "had an ulcer on my foot 2 yrs ago, fully healed, I'm diabetic. is reflexology ok?",
     ],
 )
