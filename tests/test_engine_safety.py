@@ -126,6 +126,11 @@ def test_the_issue_look_alikes_get_an_answer(
         ("36 weeks, rubbed in a new oil blend, now hives and my face is swelling", "allergy"),
         ("midwife says my blood pressure is up; now my face has puffed up", "pre-eclampsia"),
         ("deux orteils blancs et insensibles, ne se réchauffent pas depuis 2 h", "ischaemia"),
+        # Clinical shorthand.
+        ("T2DM, foot hot, red and swollen up to the ankle since this morning", "diabetic-foot"),
+        ("pt new onset facial asymmetry and slurring, foot massage on the plan", "stroke"),
+        ("2 days after giving birth, the worst headache of my life. foot rub?", "pre-eclampsia"),
+        ("my son posted a goodbye video and then deleted it, I can't reach him", "self-harm"),
     ],
 )
 def test_urgent_symptoms_get_their_category_reply_and_never_steps(
@@ -156,6 +161,7 @@ def test_urgent_symptoms_get_their_category_reply_and_never_steps(
         "it's 38 degrees outside and my feet are swollen, would a massage help?",
         "my feet want to die after a double shift, what helps?",
         "my nan says she's having a stroke every time she opens the gas bill 😂 foot spa ideas?",
+        "whats the difference between an allergic reaction and irritation from oil?",
         "had an ulcer on my foot 2 yrs ago, fully healed, I'm diabetic. is reflexology ok?",
     ],
 )
@@ -179,6 +185,8 @@ def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_ala
         "diagnosed with Bell's palsy last month, my face droops on one side. is reflexology ok?",
         "my GP said it's anxiety, my chest gets tight when I'm stressed. foot rub to calm down?",
         "chest muscles ache from moving boxes, worse when I press on them. massage ok?",
+        "chest tight with nerves before my exam, calming foot routine?",
+        "lip swollen where my toddler headbutted me, foot massage to wind down?",
     ],
 )
 def test_signs_explained_by_a_known_harmless_cause_raise_no_alarm(

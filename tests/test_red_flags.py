@@ -98,24 +98,24 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 2.8%: the head's threshold is chosen with a red flag caught worth two false alarms
+    # 2.6%: the head's threshold is chosen with a red flag caught worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 63, tune.false_alarms
+    assert len(tune.false_alarms) <= 62, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 3304
-    assert sum(held_out.triaged.values()) >= 3152
+    assert sum(held_out.triaged.values()) >= 3141
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 3099
+    assert sum(held_out.right.values()) >= 3091
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 2391
-    assert len(held_out.false_alarms) <= 159
+    assert len(held_out.false_alarms) <= 133
 
 
 def _dictionary_words() -> set[str]:
