@@ -106,11 +106,11 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 3304
-    assert sum(held_out.triaged.values()) >= 3141
+    assert sum(held_out.triaged.values()) >= 3146
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 3091
+    assert sum(held_out.right.values()) >= 3096
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
