@@ -111,12 +111,11 @@ class Engine:
         ):
             return self._social(analysis, language)
         passage = reading.analysis
-        asked_reminder = not self._reminder_words.isdisjoint(analysis.normalized.split())
         if reading.off_domain or (
             (analysis.off_topic or passage.off_topic)
             and not (analysis.mentions_feet or passage.mentions_feet)
         ):
-            return self._fallback((), language, asked_reminder)
+            return self._fallback((), language, analysis.normalized)
         prediction = reading.prediction
         sure = self._reader.confident(reading) and prediction.label in self._entries
         if self._triage.mentions_contraindication(analysis.normalized) and (
@@ -129,7 +128,7 @@ class Engine:
         chosen = self._choose(reading, matches)
         if chosen is not None:
             return self._entry_reply(chosen[0].id, chosen[1], language)
-        return self._fallback(matches, language, asked_reminder)
+        return self._fallback(matches, language, analysis.normalized)
 
     def language_of(self, message: str, context: Context | None = None) -> Language:
         """The language to answer ``message`` in (the rules: bot/engine/languages.py)."""
@@ -330,10 +329,12 @@ class Engine:
         return self._fallback((), language)
 
     def _fallback(
-        self, matches: list[Match] | tuple[()], language: Language, asked_reminder: bool = False
+        self, matches: list[Match] | tuple[()], language: Language, normalized: str = ""
     ) -> Reply:
-        """The "could you rephrase?" reply with the closest entries; a message that asked for a
-        reminder (``reminder_words`` in knowledge/language.yaml) hears what /reminder does."""
+        """The "could you rephrase?" reply with the closest entries; a message (``normalized``)
+        that asked for a reminder (``reminder_words`` in knowledge/language.yaml) hears what
+        /reminder does."""
+        asked_reminder = not self._reminder_words.isdisjoint(normalized.split())
         entries = self._localized[language]
         close = [] if asked_reminder else sorted(matches, key=lambda m: -m.closeness)
         suggestions = tuple(
