@@ -64,6 +64,20 @@ def test_a_reminder_request_not_understood_is_told_what_reminder_does(
     assert not reply.suggestions
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["remind me every night at 9 to massage my feet", "rappelle-moi de me masser les pieds à 21h"],
+)
+def test_a_short_reminder_request_is_told_what_reminder_does_whatever_it_names(
+    engine: Engine, message: str
+) -> None:
+    assert "/reminder 21:30" in engine.answer(message).text
+
+
+def test_asking_to_be_reminded_how_a_technique_goes_gets_the_technique(engine: Engine) -> None:
+    assert engine.answer("remind me how to do the thumb walk").entry_id == "thumb-walking"
+
+
 def test_a_fallback_offers_at_most_three_suggestions(engine: Engine) -> None:
     reply = engine.answer("feet tired evening warm")
     assert reply.kind is Kind.FALLBACK or reply.related is not None

@@ -26,7 +26,7 @@ from bot.engine.knowledge import Entry, Knowledge
 from bot.engine.language import GOODBYE, HELP, THANKS, Analysis, analyzer_for
 from bot.engine.languages import DEFAULT_LANGUAGE, Language, LanguageDetector
 from bot.engine.matcher import Match, Matcher
-from bot.engine.reading import Reader, Reading
+from bot.engine.reading import WHOLE_MESSAGE_CHARS, Reader, Reading
 from bot.engine.reply import Kind, Reply, Suggestion, finish_reply
 from bot.engine.text import normalize
 from bot.engine.triage import RedFlag, Triage
@@ -73,6 +73,9 @@ class Engine:
         self._reminder_words = frozenset(
             normalize(word) for word in knowledge.language.get("reminder_words") or []
         )
+        self._question_words = frozenset(
+            normalize(word) for word in knowledge.language.get("question_words") or []
+        )
 
     @classmethod
     def load(cls, knowledge_dir: Path) -> "Engine":
@@ -110,6 +113,8 @@ class Engine:
             )
         ):
             return self._social(analysis, language)
+        if len(message) <= WHOLE_MESSAGE_CHARS and self._asks_for_reminder(analysis.normalized):
+            return self._fallback((), language, analysis.normalized)
         passage = reading.analysis
         if reading.off_domain or (
             (analysis.off_topic or passage.off_topic)
@@ -328,13 +333,18 @@ class Engine:
             return self._entry_reply(matches[0].entry.id, 0.5, language)
         return self._fallback((), language)
 
+    def _asks_for_reminder(self, normalized: str) -> bool:
+        """A reminder word and no question word (``reminder_words`` in knowledge/language.yaml):
+        a short message or a fallback that asks the bot to remind, whatever entry it names."""
+        words = set(normalized.split())
+        return bool(words & self._reminder_words) and not words & self._question_words
+
     def _fallback(
         self, matches: list[Match] | tuple[()], language: Language, normalized: str = ""
     ) -> Reply:
         """The "could you rephrase?" reply with the closest entries; a message (``normalized``)
-        that asked for a reminder (``reminder_words`` in knowledge/language.yaml) hears what
-        /reminder does."""
-        asked_reminder = not self._reminder_words.isdisjoint(normalized.split())
+        that asked for a reminder hears what /reminder does."""
+        asked_reminder = self._asks_for_reminder(normalized)
         entries = self._localized[language]
         close = [] if asked_reminder else sorted(matches, key=lambda m: -m.closeness)
         suggestions = tuple(
