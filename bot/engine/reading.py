@@ -50,7 +50,7 @@ class Reading:
     analysis: Analysis
     prediction: Prediction
     # True when no passage names feet or massage and some use real words the knowledge never
-    # uses: the message is about something else, whatever the classifier thinks.
+    # uses: the message is about something else, unless the classifier is sure of an entry.
     off_domain: bool = False
     # True when the passage was read with the previous answer's topic (a follow-up).
     follow_up: bool = False
