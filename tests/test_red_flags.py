@@ -98,7 +98,7 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 2.7%: the head's threshold is chosen with a red flag caught worth two false alarms
+    # 2.7%: the head's threshold was set where a red flag caught is worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
     assert len(tune.false_alarms) <= 99, tune.false_alarms
