@@ -105,17 +105,17 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 5118
-    assert sum(held_out.triaged.values()) >= 4939
+    assert sum(held_out.flags.values()) == 5302
+    assert sum(held_out.triaged.values()) >= 5115
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 4865
+    assert sum(held_out.right.values()) >= 5038
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 3818
-    assert len(held_out.false_alarms) <= 214
+    assert held_out.look_alikes == 3950
+    assert len(held_out.false_alarms) <= 220
 
 
 def _dictionary_words() -> set[str]:
