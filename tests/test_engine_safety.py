@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import replace
+from itertools import product
 
 import pytest
 
@@ -238,6 +239,16 @@ def test_a_symptom_at_the_end_of_a_long_story_is_not_missed(engine: Engine) -> N
 def test_a_symptom_split_over_two_sentences_is_read_together(engine: Engine) -> None:
     reply = engine.answer("Is it ok to rub my leg? It has been swollen and hot since Sunday.")
     _assert_urgent(engine, reply, "clot")
+
+
+def test_a_message_is_triaged_the_same_whatever_came_before_it(engine: Engine) -> None:
+    # Typo correction is bounded per message; words corrected for earlier messages count too.
+    chatter = " ".join("zq" + "".join(letters) for letters in product("bcdfg", repeat=4))
+    message = f"{chatter}. my left calf is swolen, hot and red"
+    triage = Triage(engine.knowledge.triage)
+    first = triage.assess(message).red_flag
+    triage.assess(chatter)
+    assert triage.assess(message).red_flag == first
 
 
 def test_ask_json_names_the_category_as_the_id(capsys: pytest.CaptureFixture[str]) -> None:

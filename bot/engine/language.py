@@ -36,7 +36,8 @@ _ELONGATED = re.compile(r"(.)\1{2,}")
 # real words the knowledge never uses ("sushi", "emails") suggest another subject.
 COMMON_WORDS = 3_000
 # Only the first words of a long message are analysed, and only a few unknown words are
-# typo-corrected, so the cost of a message is bounded whatever its length.
+# typo-corrected, so the cost of a message is bounded whatever its length. Remembered corrections
+# count too, so that a message is read the same whatever messages came before it.
 MAX_WORDS = 60
 MAX_CORRECTIONS = 12
 TYPO_MIN_LENGTH = 4
@@ -242,15 +243,13 @@ class Analyzer:
                     tokens.append(stemmed)
                     continue
                 fixed = None
-                if word in self._corrections:
-                    fixed = self._corrections[word]
-                elif (
+                if (
                     corrections < MAX_CORRECTIONS
                     and len(word) >= TYPO_MIN_LENGTH
                     and word not in self._real_words
                 ):
                     corrections += 1
-                    fixed = self._remember_correction(word)
+                    fixed = self._corrected(word)
                 if fixed is None:
                     unknown.append(stemmed)
                     if self._real_words.rare(word):
@@ -259,7 +258,9 @@ class Analyzer:
                     tokens.append(fixed)
         return tokens, unknown, foreign, names_feet
 
-    def _remember_correction(self, word: str) -> str | None:
+    def _corrected(self, word: str) -> str | None:
+        if word in self._corrections:
+            return self._corrections[word]
         if len(self._corrections) >= MAX_REMEMBERED_CORRECTIONS:
             self._corrections.clear()
         fixed = self._corrections[word] = self._correct(word)

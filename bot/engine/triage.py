@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.engine.lexicon import Lexicon, Phrase, PhraseError, compile_phrase
-from bot.engine.negation import CUES, asserted
+from bot.engine.negation import CUES, IGNORED, asserted
 from bot.engine.problems import Problem
 from bot.engine.text import MAX_TRIAGE_CHARS, normalize
 from bot.engine.typos import Typos
@@ -78,9 +78,10 @@ class Assessment:
     """What triage makes of a message."""
 
     red_flag: RedFlag | None
-    # True when everything the message names is denied, in the past or asked about in general
-    # ("no chest pain and no trouble breathing", "signs of a clot?"): what the classifier's
-    # red-flag head, which reads words and not their scope, must not alarm on.
+    # True when everything the message names is denied, in the past, asked about in general or a
+    # figure of speech ("no chest pain and no trouble breathing", "signs of a clot?", "my feet
+    # want to die"): what the classifier's red-flag head, which reads words and not their scope,
+    # must not alarm on.
     denies: bool
     # The flags whose signs the message explains away: the head must not raise them either.
     explained: frozenset[str] = frozenset()
@@ -211,8 +212,9 @@ class Triage:
             kept = asserted(clauses, self._explanations)
             for mention in kept:
                 found.setdefault(mention.concept, set()).add(number)
-            mentioned = {m.concept for clause in clauses for m in clause} - set(CUES)
-            silenced = silenced or bool(mentioned - {m.concept for m in kept})
+            mentioned = {m.concept for clause in clauses for m in clause}
+            set_aside = mentioned - set(CUES) - {m.concept for m in kept}
+            silenced = silenced or bool(set_aside) or IGNORED in mentioned
         explained = frozenset(
             flag.id
             for flag in self.red_flags

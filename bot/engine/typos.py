@@ -25,9 +25,10 @@ SHORT_TARGET = 4
 # From this length on, two edits are forgiven ("temprature").
 TWO_EDITS = 8
 _CACHE_LIMIT = 20_000
-# New words corrected per message: the rest of an unusually long message of never-seen words is
-# read as written, so its cost stays bounded (answers are cached, so the budget goes on new words).
-NEW_WORDS_PER_MESSAGE = 250
+# Possible typos corrected per message: the rest of an unusually long message of unknown words is
+# read as written, so its cost stays bounded. Cached answers count too, so that a message is read
+# the same whatever messages came before it.
+POSSIBLE_TYPOS_PER_MESSAGE = 250
 
 
 class Typos:
@@ -55,35 +56,36 @@ class Typos:
         self._cache: dict[str, str] = {}
 
     def corrector(self) -> Callable[[str], str]:
-        """``correct`` for one message, within the budget of new words."""
-        budget = NEW_WORDS_PER_MESSAGE
+        """``correct`` for one message, within the budget of possible typos."""
+        budget = POSSIBLE_TYPOS_PER_MESSAGE
 
         def correct(word: str) -> str:
             nonlocal budget
-            cached = self._cache.get(word)
-            if cached is not None:
-                return cached
-            if budget <= 0:
+            if budget <= 0 or not self._may_be_typo(word):
                 return word
             budget -= 1
-            return self.correct(word)
+            return self._corrected(word)
 
         return correct
 
     def correct(self, word: str) -> str:
         """The target a typo stands for, or the word itself."""
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
-        fixed = word
-        if (
+        return self._corrected(word) if self._may_be_typo(word) else word
+
+    def _may_be_typo(self, word: str) -> bool:
+        return (
             len(word) >= MIN_LENGTH
             and word.isalpha()
             and word not in self._targets
             and word not in self._real_words
             and not self._real_prefix.match(word)
-        ):
-            fixed = self._swapped_or_doubled(word) or self._closest_long(word) or word
+        )
+
+    def _corrected(self, word: str) -> str:
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        fixed = self._swapped_or_doubled(word) or self._closest_long(word) or word
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         self._cache[word] = fixed
