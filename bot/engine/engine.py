@@ -125,10 +125,8 @@ class Engine:
             return self._fallback((), language, analysis.normalized)
         passage = reading.analysis
         prediction = reading.prediction
-        if (
-            reading.off_domain
-            and not (prediction.is_entry and prediction.probability >= OVERRULES_DOMAIN_GATE)
-        ) or (
+        sure_of_entry = prediction.is_entry and prediction.probability >= OVERRULES_DOMAIN_GATE
+        if (reading.off_domain and not sure_of_entry) or (
             (analysis.off_topic or passage.off_topic)
             and not (analysis.mentions_feet or passage.mentions_feet)
         ):
