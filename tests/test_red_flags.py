@@ -105,17 +105,17 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 5733
-    assert sum(held_out.triaged.values()) >= 5535
+    assert sum(held_out.flags.values()) == 5895
+    assert sum(held_out.triaged.values()) >= 5694
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 5457
+    assert sum(held_out.right.values()) >= 5614
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 4331
-    assert len(held_out.false_alarms) <= 255
+    assert held_out.look_alikes == 4458
+    assert len(held_out.false_alarms) <= 256
 
 
 def _dictionary_words() -> set[str]:
