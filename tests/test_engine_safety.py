@@ -166,6 +166,9 @@ def test_urgent_symptoms_get_their_category_reply_and_never_steps(
         "my nan says she's having a stroke every time she opens the gas bill 😂 foot spa ideas?",
         "whats the difference between an allergic reaction and irritation from oil?",
         "had an ulcer on my foot 2 yrs ago, fully healed, I'm diabetic. is reflexology ok?",
+        "got hives from a rose oil years ago, an antihistamine sorted it. which oil is gentler?",
+        "I'm reading a thriller where the main character wants to end it all. a calming foot rub?",
+        "the infected toe is on antibiotics and the redness is going down. rub the other foot?",
     ],
 )
 def test_negations_the_past_general_questions_and_figures_of_speech_raise_no_alarm(
@@ -222,6 +225,18 @@ def test_signs_said_to_be_new_are_urgent_whatever_explains_older_ones(
     engine: Engine, message: str, flag: str
 ) -> None:
     _assert_urgent(engine, engine.answer(message), flag)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what's the point of new insoles if I won't be here next month anyway",
+        "if someone took a whole box of paracetamol, how long would it take? asking for me",
+        "what if I just hurt myself on purpose, it's only my feet",
+    ],
+)
+def test_self_harm_asked_as_a_question_is_still_a_crisis(engine: Engine, message: str) -> None:
+    _assert_urgent(engine, engine.answer(message), "self-harm")
 
 
 def test_a_general_question_about_clots_gets_the_safety_answer(engine: Engine) -> None:

@@ -131,6 +131,7 @@ class Triage:
         self._lexicon = Lexicon(cues + concepts)
         names = {p.concept for p in concepts}
         self._new_signs = self._concept_names(rules.get("new_signs"), names, None, "new_signs")
+        self._unhedged = self._concept_names(rules.get("unhedged"), names, None, "unhedged")
         self.red_flags = tuple(self._red_flags(rules.get("red_flags") or [], names))
         self._explanations = frozenset(c for flag in self.red_flags for c in flag.explanations)
         terms = sorted({n for t in rules.get("safety_terms") or [] if (n := normalize(t))})
@@ -205,20 +206,28 @@ class Triage:
     def assess(self, message: str) -> Assessment:
         """The message's red flag, if any, and whether it only denies what it names."""
         found: dict[str, set[int]] = {}
+        # Explanations count however long ago they happened; a sign raises a flag only when it
+        # is present ("hives from an oil years ago" explains nothing away and raises nothing).
+        explanations: set[str] = set()
         silenced = False
         correct = self.typos.corrector()
         for number, sentence in enumerate(sentences(message)):
             clauses = [self._lexicon.find([correct(word) for word in c]) for c in sentence]
-            kept = asserted(clauses, self._explanations)
+            kept = asserted(clauses, unhedged=self._unhedged)
             for mention in kept:
                 found.setdefault(mention.concept, set()).add(number)
+            explanations.update(
+                m.concept
+                for m in asserted(clauses, self._explanations, self._unhedged)
+                if m.concept in self._explanations
+            )
             mentioned = {m.concept for clause in clauses for m in clause}
             set_aside = mentioned - set(CUES) - {m.concept for m in kept}
             silenced = silenced or bool(set_aside) or IGNORED in mentioned
         explained = frozenset(
             flag.id
             for flag in self.red_flags
-            if flag.explanations & found.keys() and not self._new_signs & found.keys()
+            if flag.explanations & explanations and not self._new_signs & found.keys()
         )
         return Assessment(
             red_flag=next(
