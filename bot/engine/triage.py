@@ -216,12 +216,13 @@ class Triage:
             kept = asserted(clauses, unhedged=self._unhedged)
             for mention in kept:
                 found.setdefault(mention.concept, set()).add(number)
-            explanations.update(
-                m.concept
-                for m in asserted(clauses, self._explanations, self._unhedged)
-                if m.concept in self._explanations
-            )
             mentioned = {m.concept for clause in clauses for m in clause}
+            if mentioned & self._explanations:
+                explanations.update(
+                    m.concept
+                    for m in asserted(clauses, self._explanations, self._unhedged)
+                    if m.concept in self._explanations
+                )
             set_aside = mentioned - set(CUES) - {m.concept for m in kept}
             silenced = silenced or bool(set_aside) or IGNORED in mentioned
         explained = frozenset(
