@@ -98,24 +98,24 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 3.1%: the head's threshold was set where a red flag caught is worth two false alarms
+    # 2.7%: the head's threshold was set where a red flag caught is worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 133, tune.false_alarms
+    assert len(tune.false_alarms) <= 116, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 5895
-    assert sum(held_out.triaged.values()) >= 5694
+    assert sum(held_out.triaged.values()) >= 5702
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 5614
+    assert sum(held_out.right.values()) >= 5623
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 4458
-    assert len(held_out.false_alarms) <= 256
+    assert len(held_out.false_alarms) <= 243
 
 
 def _dictionary_words() -> set[str]:
