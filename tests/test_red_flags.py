@@ -101,7 +101,7 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
     # 2.7%: the head's threshold was set where a red flag caught is worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 116, tune.false_alarms
+    assert len(tune.false_alarms) <= 121, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
