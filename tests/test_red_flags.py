@@ -105,17 +105,17 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.flags.values()) == 6050
-    assert sum(held_out.triaged.values()) >= 5854
+    assert sum(held_out.flags.values()) == 6202
+    assert sum(held_out.triaged.values()) >= 6002
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 5773
+    assert sum(held_out.right.values()) >= 5918
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
-    assert held_out.look_alikes == 4592
-    assert len(held_out.false_alarms) <= 243
+    assert held_out.look_alikes == 4700
+    assert len(held_out.false_alarms) <= 245
 
 
 def _dictionary_words() -> set[str]:
