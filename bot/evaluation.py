@@ -6,10 +6,14 @@ match, and whether the disclaimer is required. An answer case is right only when
 from one of its entries: answering something else is worse than abstaining, and is counted so.
 """
 
+import multiprocessing
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import repeat, zip_longest
 from pathlib import Path
 
 import yaml
@@ -191,3 +195,27 @@ def evaluate(engine: Engine | Answerer, cases: Iterable[Case]) -> Report:
             reply = engine(case.question)
         report.outcomes.append(judge(case, reply))
     return report
+
+
+def evaluate_in_processes(knowledge_dir: Path, cases: Sequence[Case], processes: int) -> Report:
+    """``evaluate`` with the cases dealt out among processes, each with its own engine: the same
+    report in the same order, in a fraction of the time on a machine with several cores. The
+    processes are spawned, not forked, so none inherits the caller's threads or open files."""
+    if processes <= 1 or len(cases) < processes:
+        return evaluate(_engine(knowledge_dir), cases)
+    shares = [cases[start::processes] for start in range(processes)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        answered = list(pool.map(_evaluate_share, repeat(knowledge_dir), shares))
+    report = Report()
+    report.outcomes = [o for dealt in zip_longest(*answered) for o in dealt if o is not None]
+    return report
+
+
+@cache
+def _engine(knowledge_dir: Path) -> Engine:
+    return Engine.load(knowledge_dir)
+
+
+def _evaluate_share(knowledge_dir: Path, cases: Sequence[Case]) -> list[Outcome]:
+    return evaluate(_engine(knowledge_dir), cases).outcomes

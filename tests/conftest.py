@@ -1,8 +1,8 @@
-"""Shared fixtures: the bundled knowledge, loaded once per test session, the fake Bot API and
-the bot polling it (each module may name its own ``bot_token``), the log check, a throwaway
-PostgreSQL cluster with an empty database per test (``database_url``), and ``stores``, where
-every other test opens its stores (SQLite, or PostgreSQL with ``FOOTBOT_TEST_STORE=postgresql``:
-see tests/support/stores.py).
+"""Shared fixtures: the bundled knowledge, loaded once per test session, ``evaluate_corpus``,
+which scores a corpus split on every core, the fake Bot API and the bot polling it (each module
+may name its own ``bot_token``), the log check, a throwaway PostgreSQL cluster with an empty
+database per test (``database_url``), and ``stores``, where every other test opens its stores
+(SQLite, or PostgreSQL with ``FOOTBOT_TEST_STORE=postgresql``: see tests/support/stores.py).
 
 Importing ``bot.telegram`` first gives every test the bot's own python-telegram-bot settings
 (its opt-in to timedelta durations), whatever the test imports itself.
@@ -22,6 +22,7 @@ import bot.telegram  # noqa: F401
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.engine import Engine
 from tests.support.bot_api import BotApi
+from tests.support.corpus import EvaluateCorpus, corpus_evaluator
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.offline_request import TOKEN
 from tests.support.polling import polling_application
@@ -40,6 +41,11 @@ def knowledge_dir() -> Path:
 @pytest.fixture(scope="session")
 def engine(knowledge_dir: Path) -> Engine:
     return Engine.load(knowledge_dir)
+
+
+@pytest.fixture(scope="session")
+def evaluate_corpus(knowledge_dir: Path) -> EvaluateCorpus:
+    return corpus_evaluator(knowledge_dir)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine import Engine
-from bot.evaluation import Report, evaluate, load_cases
+from bot.evaluation import Report, evaluate, evaluate_in_processes, load_cases
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.yaml"
 OWN_SET = Path(__file__).resolve().parent / "data" / "questions.yaml"
@@ -37,3 +37,13 @@ def test_shared_dev_set_meets_the_thresholds(engine: Engine) -> None:
             pytest.fail(f"the shared dev set is missing: {DEV_SET}")
         pytest.skip("the shared dev set is not beside this checkout")
     _assert_thresholds(evaluate(engine, load_cases(DEV_SET)))
+
+
+def test_scoring_in_several_processes_gives_the_report_of_one(
+    engine: Engine, knowledge_dir: Path
+) -> None:
+    cases = load_cases(OWN_SET)
+    alone, shared = evaluate(engine, cases), evaluate_in_processes(knowledge_dir, cases, 3)
+    assert [(o.case, o.reply.entry_id, o.failures) for o in shared.outcomes] == [
+        (o.case, o.reply.entry_id, o.failures) for o in alone.outcomes
+    ]

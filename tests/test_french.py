@@ -18,7 +18,8 @@ from bot.cli import main
 from bot.engine import Context, Engine, Kind
 from bot.engine.languages import Language
 from bot.engine.lint import check_knowledge
-from bot.evaluation import Case, Report, evaluate, load_cases
+from bot.evaluation import Case, Report, load_cases
+from tests.support.corpus import EvaluateCorpus
 from tests.test_understanding_corpus import rates
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "french"
@@ -111,20 +112,19 @@ def test_ask_json_shows_the_language_and_lang_forces_it(
 
 
 @pytest.fixture(scope="module")
-def held_out(engine: Engine) -> Report:
+def held_out(evaluate_corpus: EvaluateCorpus) -> Report:
     """The test split, each message asked as the first of a chat in French."""
-    return evaluate(engine, _cases("test"))
+    return evaluate_corpus(_cases("test"))
 
 
 def test_every_reply_to_a_french_message_of_the_corpus_is_in_french(
-    engine: Engine, held_out: Report
+    evaluate_corpus: EvaluateCorpus, held_out: Report
 ) -> None:
     """Both splits, each message asked by a person whose app speaks French: a message that
     shows its language must show French, and one too short to show any keeps the chat's."""
-    tuned = [c.question for c in _cases("tune")]
-    in_english = [m for m in tuned if engine.answer(m, FRENCH_CHAT).language is Language.EN]
-    in_english += [o.case.question for o in held_out.outcomes if o.reply.language is Language.EN]
-    assert in_english == []
+    outcomes = evaluate_corpus(_cases("tune")).outcomes + held_out.outcomes
+    assert {o.case.lang for o in outcomes} == {"fr"}
+    assert [o.case.question for o in outcomes if o.reply.language is Language.EN] == []
 
 
 def test_the_held_out_french_split_is_understood_at_least_as_well_as_when_measured(

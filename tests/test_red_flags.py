@@ -18,12 +18,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.engine import Engine, Kind, Knowledge
 from bot.engine.classifier import MODEL_FILE, Classifier, Prediction, Weights
 from bot.engine.knowledge import read_knowledge
 from bot.engine.triage import Triage
+from bot.evaluation import load_cases
+from tests.support.corpus import EvaluateCorpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "red-flags"
 
@@ -52,33 +53,33 @@ class Score:
         return len(self.false_alarms) / self.look_alikes
 
 
-def score(engine: Engine, split: str) -> Score:
+def score(evaluate_corpus: EvaluateCorpus, split: str) -> Score:
     result = Score()
-    for case in yaml.safe_load((CORPUS / f"{split}.yaml").read_text(encoding="utf-8")):
-        reply = engine.answer(case["q"])
+    for outcome in evaluate_corpus(load_cases(CORPUS / f"{split}.yaml")).outcomes:
+        case, reply = outcome.case, outcome.reply
         urgent = reply.kind is Kind.URGENT
-        if case["expect"] != "urgent":
+        if case.flag is None:
             result.look_alikes += 1
             if urgent:
-                result.false_alarms.append(f"{reply.entry_id}: {case['q']}")
+                result.false_alarms.append(f"{reply.entry_id}: {case.question}")
             continue
-        flag = case["flag"]
-        result.flags[flag] += 1
-        result.triaged[flag] += urgent
-        result.right[flag] += reply.entry_id == f"urgent-{flag}"
-        if reply.entry_id != f"urgent-{flag}":
-            result.misses.append(f"{flag} -> {reply.entry_id or reply.kind.value}: {case['q']}")
+        result.flags[case.flag] += 1
+        result.triaged[case.flag] += urgent
+        result.right[case.flag] += reply.entry_id == f"urgent-{case.flag}"
+        if reply.entry_id != f"urgent-{case.flag}":
+            missed = reply.entry_id or reply.kind.value
+            result.misses.append(f"{case.flag} -> {missed}: {case.question}")
     return result
 
 
 @pytest.fixture(scope="module")
-def tune(engine: Engine) -> Score:
-    return score(engine, "tune")
+def tune(evaluate_corpus: EvaluateCorpus) -> Score:
+    return score(evaluate_corpus, "tune")
 
 
 @pytest.fixture(scope="module")
-def held_out(engine: Engine) -> Score:
-    return score(engine, "test")
+def held_out(evaluate_corpus: EvaluateCorpus) -> Score:
+    return score(evaluate_corpus, "test")
 
 
 def test_the_corpus_covers_every_category_with_harmless_look_alikes(tune: Score) -> None:

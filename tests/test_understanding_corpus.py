@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.evaluation import Report, evaluate, load_cases
+from bot.evaluation import Report, load_cases
+from tests.support.corpus import EvaluateCorpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "understanding"
 HELD_OUT_MESSAGES = 26289
@@ -25,14 +25,14 @@ def rates(report: Report) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def tune(engine: Engine) -> dict[str, tuple[int, int]]:
+def tune(evaluate_corpus: EvaluateCorpus) -> dict[str, tuple[int, int]]:
     # Every fourth message: enough to see a training that went wrong, in a quarter of the time.
-    return rates(evaluate(engine, load_cases(CORPUS / "tune.yaml")[::4]))
+    return rates(evaluate_corpus(load_cases(CORPUS / "tune.yaml")[::4]))
 
 
 @pytest.fixture(scope="module")
-def held_out(engine: Engine) -> dict[str, tuple[int, int]]:
-    return rates(evaluate(engine, load_cases(CORPUS / "test.yaml")))
+def held_out(evaluate_corpus: EvaluateCorpus) -> dict[str, tuple[int, int]]:
+    return rates(evaluate_corpus(load_cases(CORPUS / "test.yaml")))
 
 
 def test_tuned_messages_are_understood_as_trained(tune: dict[str, tuple[int, int]]) -> None:
