@@ -99,7 +99,7 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 2.7%: the head's threshold was set where a red flag caught is worth two false alarms
+    # 2.6%: the head's threshold was set where a red flag caught is worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
     assert len(tune.false_alarms) <= 121, tune.false_alarms
@@ -111,7 +111,7 @@ def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) ->
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 5918
+    assert sum(held_out.right.values()) >= 5926
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
