@@ -266,6 +266,18 @@ def test_a_message_is_triaged_the_same_whatever_came_before_it(engine: Engine) -
     assert triage.assess(message).red_flag == first
 
 
+def test_signs_put_in_the_past_keep_the_classifier_from_raising_their_flag(engine: Engine) -> None:
+    """The head reads words, not their time: "ulcer" and "diabetic" in one message are not a
+    diabetic-foot emergency when the ulcer healed years ago and nothing is said to happen now."""
+    triage = Triage(engine.knowledge.triage)
+    healed = triage.assess("had an ulcer on my foot 2 yrs ago, fully healed, I'm diabetic")
+    assert healed.red_flag is None
+    assert not healed.lets_head_raise("diabetic-foot")
+    assert healed.lets_head_raise("clot")
+    again = triage.assess("had an ulcer on my foot 2 yrs ago, healed. I'm diabetic and now my toe")
+    assert again.lets_head_raise("diabetic-foot")
+
+
 def test_ask_json_names_the_category_as_the_id(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "--json", "my left calf is swollen, red and hot"]) == 0
     payload = json.loads(capsys.readouterr().out)

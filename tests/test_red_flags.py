@@ -4,9 +4,9 @@ raised by the messages that only look alarming.
 The rules and the classifier's red-flag head were tuned on ``tune.yaml``; its figures guard
 against regressions. ``test.yaml`` was held out; its figures are asserted as floors (and the
 false alarms as a ceiling) at what they came out as after the last change to the rules and the
-last training. They fall short of the targets (every red flag triaged, 95% in the right
-category, at most 2% false alarms): the wordings of the held-out split reach further than the
-tuned ones, most of all for self-harm.
+last training. Red flags in their category meet their 95% target; the other two (every red flag
+triaged, at most 2% false alarms) fall short: the wordings of the held-out split reach further
+than the tuned ones, most of all for self-harm.
 """
 
 import gzip
@@ -99,24 +99,24 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 2.6%: the head's threshold was set where a red flag caught is worth two false alarms
+    # 2.4%: the head's threshold is kept near where a red flag caught is worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 121, tune.false_alarms
+    assert len(tune.false_alarms) <= 111, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 6202
-    assert sum(held_out.triaged.values()) >= 6002
+    assert sum(held_out.triaged.values()) >= 5989
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 5926
+    assert sum(held_out.right.values()) >= 5913
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 4700
-    assert len(held_out.false_alarms) <= 245
+    assert len(held_out.false_alarms) <= 239
 
 
 def _dictionary_words() -> set[str]:

@@ -3,7 +3,8 @@ abstained on, small talk recognised, on messages nobody wrote down for the engin
 
 ``tune.yaml`` trained the classifier (``tools/train_classifier.py``), so its figures only guard
 against regressions. ``test.yaml`` was held out; its figures are asserted as floors at what they
-came out as after the last training (below). Entries right still fall short of the 95% target.
+came out as after the last training (below). Entries right (by 3 messages) and out-of-scope
+messages abstained on meet their 95% targets.
 """
 
 from pathlib import Path
@@ -15,9 +16,9 @@ from tests.support.corpus import EvaluateCorpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "understanding"
 HELD_OUT_MESSAGES = 26289
-ENTRIES_RIGHT = 18782  # of 19,785
-OUT_OF_SCOPE_ABSTAINED = 5633  # of 5,873
-SMALL_TALK_RIGHT = 539  # of 631
+ENTRIES_RIGHT = 18799  # of 19,785
+OUT_OF_SCOPE_ABSTAINED = 5636  # of 5,873
+SMALL_TALK_RIGHT = 541  # of 631
 
 
 def rates(report: Report) -> dict[str, tuple[int, int]]:

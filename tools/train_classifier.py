@@ -61,7 +61,7 @@ from bot.engine.reading import (
     asks,
     passages,
 )
-from bot.engine.triage import Triage
+from bot.engine.triage import Assessment, Triage
 from bot.evaluation import Case, Report, evaluate, load_cases
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
@@ -95,7 +95,10 @@ RED_FLAG_WORTH = 2
 # the best swung between 0.60 and 0.75 with small changes to the data, and the middle of the
 # plateau, averaged over neighbours, between 0.55 and 0.75. 0.70 is the median of the latter and
 # gave up at most 12 of some 11,000 worth against each training's best. Training still prints
-# the whole curve and how far 0.70 is from its best, so a plateau that moves shows.
+# the whole curve and how far 0.70 is from its best, so a plateau that moves shows. The training
+# on batches 32 to 39 put the best at 0.80 and 0.70 20 behind it, with 18 more red flags caught
+# in their category and 56 more false alarms: the plateau drifts up as look-alikes are added.
+# It stays at 0.70 while the held-out red flags miss their target, as a missed one costs most.
 RED_FLAG_THRESHOLD = 0.70
 
 
@@ -310,36 +313,31 @@ def with_thresholds(weights: Weights, answers: float, red_flags: float) -> Weigh
 
 @dataclass(frozen=True)
 class FlagEvidence:
-    """What the engine made of one held-out message for triage, whatever the threshold: the
-    red flag its rules raised, whether it only denies symptoms, and what the head saw."""
+    """What the engine made of one held-out message for triage, whatever the threshold: what
+    its rules made of it, and what the head saw."""
 
     expected: str
     look_alike: bool
-    ruled: str | None
-    denied: bool
-    explained: frozenset[str]
+    assessment: Assessment
     seen: tuple[Prediction, ...]
 
     @classmethod
     def read(cls, case: Case, look_alike: bool, triage: Triage, reader: Reader) -> "FlagEvidence":
-        assessment = triage.assess(case.question)
         return cls(
             expected=flag_label(case),
             look_alike=look_alike,
-            ruled=assessment.red_flag.id if assessment.red_flag else None,
-            denied=assessment.denies,
-            explained=assessment.explained,
+            assessment=triage.assess(case.question),
             seen=reader.read(case.question).flags_seen,
         )
 
     def alarm(self, threshold: float) -> str | None:
         """The red flag the engine raises at this threshold (as bot/engine/engine.py decides)."""
-        if self.ruled or self.denied:
-            return self.ruled
+        if self.assessment.red_flag:
+            return self.assessment.red_flag.id
         surest = max(self.seen, key=lambda f: f.probability, default=None)
-        if surest is None or surest.probability < threshold or surest.label in self.explained:
+        if surest is None or surest.probability < threshold:
             return None
-        return surest.label
+        return surest.label if self.assessment.lets_head_raise(surest.label) else None
 
 
 @dataclass

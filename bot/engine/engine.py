@@ -105,7 +105,7 @@ class Engine:
         if triage.red_flag is not None:
             return self._urgent(triage.red_flag, language)
         reading = self._reader.read(message, self._previous_topic(context))
-        if reading.red_flag and not (triage.denies or reading.red_flag in triage.explained):
+        if reading.red_flag and triage.lets_head_raise(reading.red_flag):
             learnt_flag = self._triage.flag(reading.red_flag)
             if learnt_flag is not None:
                 return self._urgent(learnt_flag, language)

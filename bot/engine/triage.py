@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.engine.lexicon import Lexicon, Phrase, PhraseError, compile_phrase
-from bot.engine.negation import CUES, IGNORED, asserted
+from bot.engine.negation import CUES, IGNORED, PAST, PRESENT, asserted
 from bot.engine.problems import Problem
 from bot.engine.text import MAX_TRIAGE_CHARS, normalize
 from bot.engine.typos import Typos
@@ -85,6 +85,13 @@ class Assessment:
     denies: bool
     # The flags whose signs the message explains away: the head must not raise them either.
     explained: frozenset[str] = frozenset()
+    # The flags the message raises only if what it puts in the past were happening now, when it
+    # says nothing is ("had an ulcer two years ago, healed, I'm diabetic"): nor these.
+    in_the_past: frozenset[str] = frozenset()
+
+    def lets_head_raise(self, flag_id: str) -> bool:
+        """Whether the classifier's red-flag head may raise this flag where the rules did not."""
+        return not (self.denies or flag_id in self.explained or flag_id in self.in_the_past)
 
 
 def _together(found: dict[str, set[int]], concepts: tuple[str, ...]) -> bool:
@@ -134,6 +141,7 @@ class Triage:
         self._unhedged = self._concept_names(rules.get("unhedged"), names, None, "unhedged")
         self.red_flags = tuple(self._red_flags(rules.get("red_flags") or [], names))
         self._explanations = frozenset(c for flag in self.red_flags for c in flag.explanations)
+        self._concepts = frozenset(names)
         terms = sorted({n for t in rules.get("safety_terms") or [] if (n := normalize(t))})
         alternatives = "|".join(re.escape(t) for t in terms) or r"(?!)"
         self._safety_terms = re.compile(rf"\b(?:{alternatives})\b")
@@ -206,6 +214,8 @@ class Triage:
     def assess(self, message: str) -> Assessment:
         """The message's red flag, if any, and whether it only denies what it names."""
         found: dict[str, set[int]] = {}
+        found_any_time: dict[str, set[int]] = {}
+        now = False
         # Explanations count however long ago they happened; a sign raises a flag only when it
         # is present ("hives from an oil years ago" explains nothing away and raises nothing).
         explanations: set[str] = set()
@@ -217,6 +227,13 @@ class Triage:
             for mention in kept:
                 found.setdefault(mention.concept, set()).add(number)
             mentioned = {m.concept for clause in clauses for m in clause}
+            now = now or PRESENT in mentioned
+            if PAST in mentioned:
+                for mention in asserted(clauses, self._concepts, self._unhedged):
+                    found_any_time.setdefault(mention.concept, set()).add(number)
+            else:
+                for mention in kept:
+                    found_any_time.setdefault(mention.concept, set()).add(number)
             if mentioned & self._explanations:
                 explanations.update(
                     m.concept
@@ -230,12 +247,18 @@ class Triage:
             for flag in self.red_flags
             if flag.explanations & explanations and not self._new_signs & found.keys()
         )
+        in_the_past = frozenset(
+            flag.id
+            for flag in self.red_flags
+            if not now and flag.raised_by(found_any_time) and not flag.raised_by(found)
+        )
         return Assessment(
             red_flag=next(
                 (f for f in self.red_flags if f.id not in explained and f.raised_by(found)), None
             ),
             denies=silenced and not found.keys() - self._explanations,
             explained=explained,
+            in_the_past=in_the_past,
         )
 
     def red_flag(self, message: str) -> RedFlag | None:
