@@ -214,7 +214,8 @@ class Triage:
     def assess(self, message: str) -> Assessment:
         """The message's red flag, if any, and whether it only denies what it names."""
         found: dict[str, set[int]] = {}
-        found_any_time: dict[str, set[int]] = {}
+        # What the sentences with a past cue name, whenever it happened.
+        past: dict[str, set[int]] = {}
         now = False
         # Explanations count however long ago they happened; a sign raises a flag only when it
         # is present ("hives from an oil years ago" explains nothing away and raises nothing).
@@ -230,10 +231,7 @@ class Triage:
             now = now or PRESENT in mentioned
             if PAST in mentioned:
                 for mention in asserted(clauses, self._concepts, self._unhedged):
-                    found_any_time.setdefault(mention.concept, set()).add(number)
-            else:
-                for mention in kept:
-                    found_any_time.setdefault(mention.concept, set()).add(number)
+                    past.setdefault(mention.concept, set()).add(number)
             if mentioned & self._explanations:
                 explanations.update(
                     m.concept
@@ -247,11 +245,12 @@ class Triage:
             for flag in self.red_flags
             if flag.explanations & explanations and not self._new_signs & found.keys()
         )
-        in_the_past = frozenset(
-            flag.id
-            for flag in self.red_flags
-            if not now and flag.raised_by(found_any_time) and not flag.raised_by(found)
-        )
+        in_the_past: frozenset[str] = frozenset()
+        if past and not now:
+            any_time = {c: found.get(c, set()) | past.get(c, set()) for c in found.keys() | past}
+            in_the_past = frozenset(
+                f.id for f in self.red_flags if f.raised_by(any_time) and not f.raised_by(found)
+            )
         return Assessment(
             red_flag=next(
                 (f for f in self.red_flags if f.id not in explained and f.raised_by(found)), None
