@@ -1,6 +1,9 @@
 """How the engine understands messages nobody wrote down: the domain gate, small talk, long
 messages, follow-ups in context and questions that combine an intent with a topic."""
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -164,3 +167,21 @@ def test_copies_of_every_entry_under_new_ids_leave_the_answers_unchanged(
     larger = Engine(scaled(engine.knowledge, 3))
     assert len(larger.knowledge.entries) == 3 * len(engine.knowledge.entries)
     assert larger.answer("how often for stress").entry_id == "how-often-stress"
+
+
+def test_a_message_is_read_the_same_in_every_process() -> None:
+    # String hashes, and so the order of sets, change from one process to the next; a typo
+    # whose closest words are equally close must still be corrected the same way each time.
+    message = "massage karte waqt haath thak jaate hai, thumbs dard karte hai, kya karu?\n"
+    replies = {
+        subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "--json"],
+            input=message,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("0", "1")
+    }
+    assert len(replies) == 1

@@ -44,7 +44,7 @@ class CompactIndex:
     """
 
     def __init__(self, strings: Iterable[str]) -> None:
-        hashes = np.fromiter((hash(text) for text in strings), dtype=np.int64)
+        hashes = np.fromiter(map(hash, strings), dtype=np.int64)
         order = np.argsort(hashes, kind="stable")
         self._hashes = hashes[order]
         self._positions = order.astype(np.int32)
@@ -53,7 +53,7 @@ class CompactIndex:
         """The position of each text that is in the list, in order; the others are left out."""
         if not texts or not len(self._hashes):
             return np.empty(0, dtype=np.int32)
-        keys = np.fromiter((hash(text) for text in texts), dtype=np.int64, count=len(texts))
+        keys = np.fromiter(map(hash, texts), dtype=np.int64, count=len(texts))
         found = np.minimum(np.searchsorted(self._hashes, keys), len(self._hashes) - 1)
         known = self._hashes[found] == keys
         return self._positions[found[known]]

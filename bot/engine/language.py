@@ -118,6 +118,9 @@ class Analyzer:
         self._phrases: dict[tuple[str, ...], str] = {}
         self._emoji = {str(k): str(v) for k, v in (language.get("emoji") or {}).items()}
         self._stemmed_phrases: dict[tuple[str, ...], str] = {}
+        # The longest phrase starting with each word or stem: most words start none, and are
+        # passed over without a lookup per possible length.
+        self._longest_from: dict[str, int] = {}
         for canonical, variants in (language.get("synonyms") or {}).items():
             token = canonical_token(canonical)
             for phrase in [canonical, *variants]:
@@ -149,7 +152,6 @@ class Analyzer:
         self._intent_tokens = self.weak_tokens | {
             canonical_token(w) for w in language.get("intent_words", [])
         }
-        self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._known_words: dict[str, str] = {}
         self._typo_candidates: list[str] = []
         self._candidates_by_length: dict[int, list[str]] = defaultdict(list)
@@ -160,7 +162,10 @@ class Analyzer:
         if words:
             self._phrases.setdefault(words, token)
             # Phrases match inflected words too: "hand massages" is "hand massage".
-            self._stemmed_phrases.setdefault(tuple(stem(w) for w in words), token)
+            stems = tuple(stem(w) for w in words)
+            self._stemmed_phrases.setdefault(stems, token)
+            for first in {words[0], stems[0]}:
+                self._longest_from[first] = max(len(words), self._longest_from.get(first, 0))
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of the knowledge, so typos can be corrected towards them."""
@@ -173,9 +178,10 @@ class Analyzer:
                     self._known_words[word] = stem(word)
         self._vocabulary.update(self._known_words.values())
         # Stopwords are candidates too, so "shoud" is read as "should" and dropped rather than
-        # mistaken for "shoulder".
+        # mistaken for "shoulder". Sorted, since the first of equally close candidates wins and a
+        # word must be read the same in every process.
         self._typo_candidates = [
-            w for w in (*self._known_words, *self._stopwords) if len(w) >= TYPO_MIN_LENGTH
+            w for w in (*self._known_words, *sorted(self._stopwords)) if len(w) >= TYPO_MIN_LENGTH
         ]
         self._candidates_by_length.clear()
         for candidate in self._typo_candidates:
@@ -194,7 +200,7 @@ class Analyzer:
     def analyse_normalized(self, normalized: str) -> Analysis:
         """Analyse text that ``normalize`` already folded (the engine folds each message once)."""
         normalized = normalized[:MAX_ANALYSED_CHARS]
-        words = [_ELONGATED.sub(r"\1", w) for w in normalized.split()[:MAX_WORDS]]
+        words = _ELONGATED.sub(r"\1", normalized).split()[:MAX_WORDS]
         tokens, unknown, foreign, names_feet = self._tokens(words)
         content = tuple(t for t in tokens if t not in SOCIAL_TOKENS and t[0] != OFF_TOPIC_PREFIX)
         return Analysis(
@@ -220,7 +226,8 @@ class Analyzer:
         corrections = 0
         i = 0
         while i < len(words):
-            for size in range(min(self._max_phrase, len(words) - i), 0, -1):
+            longest = max(self._longest_from.get(words[i], 0), self._longest_from.get(stems[i], 0))
+            for size in range(min(longest, len(words) - i), 0, -1):
                 token = self._phrases.get(tuple(words[i : i + size])) or (
                     self._stemmed_phrases.get(tuple(stems[i : i + size]))
                 )

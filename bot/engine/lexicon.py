@@ -53,10 +53,13 @@ class Mention(NamedTuple):
 
 
 class Starting(NamedTuple):
-    """What may start at a word: concepts of one-word phrases, longer phrases longest first."""
+    """What may start at a word: concepts of one-word phrases, longer phrases longest first, and
+    the words those longer phrases may go on with (None when a prefix or a number may), so that
+    most words are passed over without trying a phrase."""
 
     single: tuple[str, ...]
     longer: tuple[Phrase, ...]
+    next_words: frozenset[str] | None
 
 
 @cache
@@ -120,14 +123,20 @@ class Lexicon:
         """Concept mentions in order; at each position the longest phrase wins (every concept
         that has a phrase of that length there: "crushing" is both pain and tightness)."""
         mentions = []
+        concepts: Sequence[str]
         i = 0
-        while i < len(words):
+        last = len(words) - 1
+        while i <= last:
             starting = self._starting.get(words[i]) or self._starting_with(words[i])
-            if starting.longer:
+            length, concepts = 1, starting.single
+            if (
+                starting.longer
+                and i < last
+                and (starting.next_words is None or words[i + 1] in starting.next_words)
+            ):
                 length, concepts = self._longest_at(starting, words, i)
-            else:
-                length, concepts = 1, starting.single
-            mentions += [Mention(concept, i, i + length) for concept in concepts]
+            for concept in concepts:
+                mentions.append(Mention(concept, i, i + length))
             i += length
         return mentions
 
@@ -143,9 +152,15 @@ class Lexicon:
             found += (p for p in self._numeric if p.slots[0].matches(word))
         single = tuple(dict.fromkeys(p.concept for p in found if len(p.slots) == 1))
         longer = tuple(sorted((p for p in found if len(p.slots) > 1), key=lambda p: -len(p.slots)))
+        seconds = [p.slots[1] for p in longer]
+        next_words = (
+            None
+            if any(slot.prefixes or slot.numbers is not None for slot in seconds)
+            else frozenset(w for slot in seconds for w in slot.words)
+        )
         if len(self._starting) >= _CACHE_LIMIT:
             self._starting.clear()
-        self._starting[word] = result = Starting(single, longer)
+        self._starting[word] = result = Starting(single, longer, next_words)
         return result
 
     @staticmethod

@@ -23,8 +23,8 @@ _DROPPED = re.compile(
     "\u00ad\u200c-\u200f\u202a-\u202e\u2066-\u2069]"
 )
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")
+# Every run of anything else, spaces included, becomes one space.
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-_SPACES = re.compile(r"\s+")
 
 
 def normalize(text: str, max_chars: int = MAX_ANALYSED_CHARS) -> str:
@@ -32,8 +32,7 @@ def normalize(text: str, max_chars: int = MAX_ANALYSED_CHARS) -> str:
     text = _INVISIBLE_SPACES.sub(" ", text[: max_chars * 2])
     decomposed = _DROPPED.sub("", unicodedata.normalize("NFKD", text))
     folded = _APOSTROPHES.sub("", decomposed.casefold())
-    folded = _NON_WORD.sub(" ", folded)
-    return _SPACES.sub(" ", folded).strip()[:max_chars]
+    return _NON_WORD.sub(" ", folded).strip()[:max_chars]
 
 
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")

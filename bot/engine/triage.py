@@ -31,10 +31,8 @@ LONG_WORD = 6
 # ("but", "now"). Breaks become marker words so the whole message is folded by one ``normalize``.
 _SENTENCE_MARK = "qqsentenceqq"
 _CLAUSE_MARK = "qqclausemarkqq"
-_BREAKS = str.maketrans(
-    dict.fromkeys(".!\n\u2026", f" {_SENTENCE_MARK} ")
-    | dict.fromkeys('?,;:()[]"\u201c\u201d\u2013\u2014', f" {_CLAUSE_MARK} ")
-)
+_SENTENCE_BREAK = re.compile("[.!\n\u2026]")
+_CLAUSE_BREAK = re.compile(r'[?,;:()\[\]"\u201c\u201d\u2013\u2014]')
 _CLAUSE_WORDS = frozenset(
     {"but", "though", "although", "however", "except", "whereas", "now", "then"}
     | {"mais", "sauf", "maintenant", "cependant", "pourtant", "puis"}
@@ -103,7 +101,8 @@ def _together(found: dict[str, set[int]], concepts: tuple[str, ...]) -> bool:
 
 def sentences(message: str) -> list[list[list[str]]]:
     """The message as sentences of clauses of normalised words (the first 5,000 characters)."""
-    marked = message[:MAX_TRIAGE_CHARS].translate(_BREAKS)
+    marked = _SENTENCE_BREAK.sub(f" {_SENTENCE_MARK} ", message[:MAX_TRIAGE_CHARS])
+    marked = _CLAUSE_BREAK.sub(f" {_CLAUSE_MARK} ", marked)
     result: list[list[list[str]]] = [[[]]]
     for word in normalize(marked, 2 * MAX_TRIAGE_CHARS).split():
         if word == _SENTENCE_MARK:
