@@ -99,24 +99,24 @@ def test_tuned_red_flags_get_their_own_category(tune: Score) -> None:
 
 
 def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
-    # 2.3%: the head's threshold is kept near where a red flag caught is worth two false alarms
+    # 2.1%: the head's threshold is kept near where a red flag caught is worth two false alarms
     # (tools/train_classifier.py), and the `unless` explanations of triage.yaml were written from
     # this split's false alarms.
-    assert len(tune.false_alarms) <= 115, tune.false_alarms
+    assert len(tune.false_alarms) <= 104, tune.false_alarms
 
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 6523
-    assert sum(held_out.triaged.values()) >= 6299
+    assert sum(held_out.triaged.values()) >= 6294
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 6216
+    assert sum(held_out.right.values()) >= 6214
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 4923
-    assert len(held_out.false_alarms) <= 242
+    assert len(held_out.false_alarms) <= 213
 
 
 def _dictionary_words() -> set[str]:

@@ -3,7 +3,7 @@ abstained on, small talk recognised, on messages nobody wrote down for the engin
 
 ``tune.yaml`` trained the classifier (``tools/train_classifier.py``), so its figures only guard
 against regressions. ``test.yaml`` was held out; its figures are asserted as floors at what they
-came out as after the last training (below). Entries right (by 5 messages) and out-of-scope
+came out as after the last training (below). Entries right (by 19 messages) and out-of-scope
 messages abstained on meet their 95% targets.
 """
 
@@ -16,9 +16,9 @@ from tests.support.corpus import EvaluateCorpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "eval" / "understanding"
 HELD_OUT_MESSAGES = 26596
-ENTRIES_RIGHT = 19010  # of 20,005
-OUT_OF_SCOPE_ABSTAINED = 5711  # of 5,950
-SMALL_TALK_RIGHT = 550  # of 641
+ENTRIES_RIGHT = 19024  # of 20,005
+OUT_OF_SCOPE_ABSTAINED = 5706  # of 5,950
+SMALL_TALK_RIGHT = 554  # of 641
 
 
 def rates(report: Report) -> dict[str, tuple[int, int]]:
