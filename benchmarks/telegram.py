@@ -44,7 +44,7 @@ TARGET_UPDATES_PER_SECOND = 500
 TARGET_RSS_MB = 80
 TARGET_STARTUP_SECONDS = 2
 STARTS = 3
-# How long a started bot process is given to be ready (it polls within about a second).
+# How long the ready bot process is left to settle before its memory is read.
 PROCESS_SETTLE_SECONDS = 5
 
 
