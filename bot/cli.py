@@ -23,7 +23,6 @@ commands' code in its memory budget.
 import argparse
 import importlib
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -108,7 +107,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         cases = evaluation.load_cases(args.file)
     except evaluation.EvalSetError as error:
         return _fail(str(error))
-    report = evaluation.evaluate_in_processes(args.knowledge, cases, os.cpu_count() or 1)
+    report = evaluation.evaluate_in_processes(args.knowledge, cases)
     lines = [*(report.misses() if args.misses else ()), *report.confusion_lines()]
     if args.baseline:
         from bot.baseline import side_by_side

@@ -1,6 +1,5 @@
 """The corpus splits (eval/) scored on every core: they are most of the suite's time."""
 
-import os
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -11,4 +10,4 @@ EvaluateCorpus = Callable[[Sequence[Case]], Report]
 
 
 def corpus_evaluator(knowledge_dir: Path) -> EvaluateCorpus:
-    return partial(evaluate_in_processes, knowledge_dir, processes=len(os.sched_getaffinity(0)))
+    return partial(evaluate_in_processes, knowledge_dir)
