@@ -107,16 +107,16 @@ def test_tuned_look_alikes_raise_few_alarms(tune: Score) -> None:
 
 def test_held_out_red_flags_are_triaged_at_least_as_measured(held_out: Score) -> None:
     assert sum(held_out.flags.values()) == 6681
-    assert sum(held_out.triaged.values()) >= 6448
+    assert sum(held_out.triaged.values()) >= 6452
 
 
 def test_held_out_red_flags_get_their_category_at_least_as_measured(held_out: Score) -> None:
-    assert sum(held_out.right.values()) >= 6366
+    assert sum(held_out.right.values()) >= 6378
 
 
 def test_held_out_look_alikes_raise_at_most_the_measured_false_alarms(held_out: Score) -> None:
     assert held_out.look_alikes == 5038
-    assert len(held_out.false_alarms) <= 216
+    assert len(held_out.false_alarms) <= 215
 
 
 def _dictionary_words() -> set[str]:
